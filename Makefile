@@ -1,0 +1,173 @@
+# xrust: a GNU Make plugin that cross-compiles Rust.
+#
+# Targets:
+#   all (default)  build/xrust.so (the loadable module) and build/xrust (the
+#                  command-line tool on the same C library)
+#   check          every test; ends with "N passed, N failed"
+#   check-style    the written rules of STYLE.md (banned functions, ...)
+#   fuzz           libFuzzer targets for the parsers (needs clang)
+#   install        module, mk/ files, headers and tool under $(DESTDIR)$(PREFIX)
+#   clean          remove build/
+#
+# Knobs (on the command line or in the environment):
+#   V=1            show full commands
+#   CC=...         C compiler (gcc or clang; both must build warning-free)
+#   CFLAGS=...     optimisation and debug flags (default -O2 -g)
+#   SANITIZE=1     build the C tests and the tool with ASan and UBSan (into
+#                  build/san/) and run the C-level tests with them
+#   PREFIX=...     install prefix (default /usr/local)
+#   DESTDIR=...    staging root for packagers
+#   PKG_CONFIG=... pkg-config program used for libcurl, libarchive, libcrypto
+#   FUZZ_SECONDS=N how long `make fuzz-run` fuzzes each target (default 60)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -O2 -g
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-7s %s\n'
+endif
+
+UNAME_S := $(shell uname -s)
+ifeq ($(UNAME_S),Darwin)
+OS_CPPFLAGS := -D_DARWIN_C_SOURCE
+SO_LDFLAGS := -bundle -undefined dynamic_lookup
+else
+OS_CPPFLAGS := -D_GNU_SOURCE
+SO_LDFLAGS := -shared
+endif
+
+PKGS := libcurl libarchive libcrypto
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
+XR_CPPFLAGS := -Iinclude $(OS_CPPFLAGS) $(PKG_CFLAGS)
+XR_CFLAGS := -std=c99 -fPIC -pthread $(WARN) $(CFLAGS)
+XR_LIBS := $(PKG_LIBS) -pthread -lm
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=undefined
+ifeq ($(SANITIZE),1)
+B := build/san
+XR_LDFLAGS += $(SAN_FLAGS)
+else
+B := build
+endif
+
+# The library is every module source except the Make-facing file and the
+# command-line front end.
+PLUGIN_SRC := module/plugin.c
+TOOL_SRCS := module/cli.c $(wildcard module/cmd_*.c)
+LIB_SRCS := $(filter-out $(PLUGIN_SRC) $(TOOL_SRCS),$(wildcard module/*.c))
+LIB_OBJS := $(LIB_SRCS:module/%.c=$(B)/obj/%.o)
+TOOL_OBJS := $(TOOL_SRCS:module/%.c=$(B)/obj/%.o)
+# The module is loaded into make itself, so it is never sanitized.
+PLUGIN_OBJS := $(PLUGIN_SRC:module/%.c=build/obj/%.o) \
+               $(LIB_SRCS:module/%.c=build/obj/%.o)
+LIB := $(B)/libxrust.a
+TOOL := $(B)/xrust
+PLUGIN := build/xrust.so
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+
+# TESTS="tests/make/x.sh ..." makes `check` run only those shell tests (the
+# unit tests always run).
+.PHONY: all check check-run check-style fuzz fuzz-run install clean help
+.DELETE_ON_ERROR:
+
+all: $(PLUGIN) $(TOOL)
+
+# Every output is written under a temporary name and renamed into place, so
+# two Make processes building the same tree at once (two projects including
+# mk/xrust.mk from one checkout) never see a half-written object.
+build/obj/%.o: module/%.c
+	@mkdir -p $(@D)
+	$(quiet) CC $@
+	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) -MMD -MP -MF $@.d.$$$$ \
+	  -c $< -o $@.$$$$ && mv -f $@.d.$$$$ $(@:.o=.d) && mv -f $@.$$$$ $@
+
+build/san/obj/%.o: module/%.c
+	@mkdir -p $(@D)
+	$(quiet) CC $@
+	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) $(SAN_FLAGS) -MMD -MP \
+	  -MF $@.d.$$$$ -c $< -o $@.$$$$ && mv -f $@.d.$$$$ $(@:.o=.d) \
+	  && mv -f $@.$$$$ $@
+
+$(LIB): $(LIB_OBJS)
+	$(quiet) AR $@
+	$(Q)rm -f $@.$$$$ && $(AR) rcs $@.$$$$ $^ && mv -f $@.$$$$ $@
+
+$(PLUGIN): $(PLUGIN_OBJS)
+	$(quiet) LD $@
+	$(Q)$(CC) $(SO_LDFLAGS) $(XR_CFLAGS) -o $@.$$$$ $^ $(XR_LIBS) \
+	  && mv -f $@.$$$$ $@
+
+$(TOOL): $(TOOL_OBJS) $(LIB)
+	$(quiet) LD $@
+	$(Q)$(CC) $(XR_CFLAGS) $(XR_LDFLAGS) -o $@.$$$$ $(TOOL_OBJS) $(LIB) \
+	  $(XR_LIBS) && mv -f $@.$$$$ $@
+
+$(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
+	@mkdir -p $(@D)
+	$(quiet) CC $@
+	$(Q)$(CC) $(XR_CPPFLAGS) -Itests/unit $(XR_CFLAGS) $(XR_LDFLAGS) \
+	  -o $@.$$$$ $< $(LIB) $(XR_LIBS) && mv -f $@.$$$$ $@
+
+-include $(wildcard build/obj/*.d build/san/obj/*.d)
+
+# `make check` first makes sure the Debian packages the tests need are
+# there (installing them when run as root), then runs both tiers through
+# one driver that counts TAP lines.
+check:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory check-run
+
+check-run: all $(TOOL) $(UNIT_BINS)
+	@XRUST_TOOL=$(abspath $(TOOL)) XRUST_BUILD=$(abspath $(B)) \
+	  XRUST_SANITIZE=$(SANITIZE) MAKE=$(MAKE) \
+	  sh tests/run.sh $(abspath $(UNIT_BINS))
+
+check-style:
+	@sh tests/check-style.sh
+
+# libFuzzer targets: tests/fuzz/fuzz_*.c, each linked with the library
+# sources compiled for fuzzing.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=undefined
+
+fuzz: $(FUZZ_BINS)
+
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+	@mkdir -p $(@D)
+	$(quiet) FUZZCC $@
+	$(Q)$(FUZZ_CC) $(XR_CPPFLAGS) -std=c99 -pthread $(FUZZ_FLAGS) \
+	  -o $@ $< $(LIB_SRCS) $(XR_LIBS)
+
+fuzz-run: fuzz
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(abspath $(FUZZ_BINS))
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/xrust \
+	  $(DESTDIR)$(PREFIX)/share/xrust $(DESTDIR)$(PREFIX)/include/xrust
+	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/xrust
+	install -m 755 $(PLUGIN) $(DESTDIR)$(PREFIX)/lib/xrust/xrust.so
+	install -m 644 mk/*.mk $(DESTDIR)$(PREFIX)/share/xrust/
+	install -m 644 include/xrust/*.h $(DESTDIR)$(PREFIX)/include/xrust/
+
+clean:
+	rm -rf build
+
+help:
+	@sed -n '2,/^$$/s/^# \{0,1\}//p' Makefile

@@ -1,0 +1,84 @@
+/*
+ * A TOML 1.0 parser.  xr_toml_parse builds a tree of values; every value
+ * remembers the line and column where it was written, so callers can point
+ * users at the offending spot.  The tree is owned by the caller and freed
+ * with xr_toml_free(root); pointers into it stay valid until then.
+ */
+#ifndef XRUST_TOML_H
+#define XRUST_TOML_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xrust/error.h"
+
+enum xr_toml_type {
+  XR_TOML_TABLE,
+  XR_TOML_ARRAY,
+  XR_TOML_STRING,
+  XR_TOML_INTEGER,
+  XR_TOML_FLOAT,
+  XR_TOML_BOOL,
+  XR_TOML_DATETIME,        /* offset date-time */
+  XR_TOML_DATETIME_LOCAL,
+  XR_TOML_DATE_LOCAL,
+  XR_TOML_TIME_LOCAL
+};
+
+struct xr_toml;
+
+/*
+ * Parses LEN bytes of DATA.  NAME is used in error messages, which read
+ * "NAME:LINE:COLUMN: message" (lines and columns count from 1; columns
+ * count characters, not bytes).  Returns the root table, or NULL with ERR
+ * set (code XR_ETOML for a syntax or semantic error, XR_ENOMEM, ...).
+ */
+struct xr_toml *xr_toml_parse(const char *data, size_t len, const char *name,
+                              struct xr_err *err);
+/* Reads and parses a file; NAME in messages is PATH. */
+struct xr_toml *xr_toml_parse_file(const char *path, struct xr_err *err);
+void xr_toml_free(struct xr_toml *root);
+
+enum xr_toml_type xr_toml_type(const struct xr_toml *v);
+unsigned long xr_toml_line(const struct xr_toml *v);
+unsigned long xr_toml_column(const struct xr_toml *v);
+
+/* Tables and arrays: number of entries, and entry I in document order. */
+size_t xr_toml_len(const struct xr_toml *v);
+struct xr_toml *xr_toml_at(const struct xr_toml *v, size_t i);
+/* Tables: the key of entry I (NUL-terminated; see xr_toml_key_len). */
+const char *xr_toml_key(const struct xr_toml *v, size_t i);
+size_t xr_toml_key_len(const struct xr_toml *v, size_t i);
+/* Tables: the value for KEY, or NULL. */
+struct xr_toml *xr_toml_get(const struct xr_toml *table, const char *key);
+/*
+ * Follows a dotted path written with TOML key syntax ("package.name",
+ * 'target."x86_64-unknown-linux-gnu".linker').  NULL when a segment is
+ * missing or a non-table is crossed; XR_ETOML in ERR (may be NULL) when
+ * PATH itself is malformed.
+ */
+struct xr_toml *xr_toml_path(const struct xr_toml *root, const char *path,
+                             struct xr_err *err);
+
+/*
+ * Scalars.  xr_toml_str gives the decoded string (which may contain NUL
+ * bytes, hence xr_toml_str_len) for strings; for every other scalar it
+ * gives the canonical text used by toml-test: decimal integers, "true" /
+ * "false", floats as written with underscores removed ("inf", "nan" with
+ * the sign kept), date-times normalised to RFC 3339 with 'T' and an
+ * uppercase 'Z'.  xr_toml_raw gives the scalar exactly as written in the
+ * document (for strings, including the quotes).  Both return NULL for
+ * tables and arrays.
+ */
+const char *xr_toml_str(const struct xr_toml *v);
+size_t xr_toml_str_len(const struct xr_toml *v);
+const char *xr_toml_raw(const struct xr_toml *v);
+int64_t xr_toml_int(const struct xr_toml *v);
+double xr_toml_float(const struct xr_toml *v);
+int xr_toml_bool(const struct xr_toml *v);
+
+/* Writes V as toml-test tagged JSON into OUT (see toml-test's README). */
+struct xr_buf;
+int xr_toml_to_json(const struct xr_toml *v, struct xr_buf *out);
+
+#endif

@@ -1,0 +1,73 @@
+# xrust.mk: include this from a project's Makefile to get xrust's Make
+# functions ($(rust-target ...), $(rust-toml ...), $(rust-sha256 ...)).
+#
+#   include /path/to/xrust/mk/xrust.mk
+#
+# From a source checkout, the module (build/xrust.so) and the tool
+# (build/xrust) are built on first use and rebuilt when their sources
+# change: Make remakes the loaded object and re-executes itself.  From an
+# installed copy ($(PREFIX)/share/xrust/xrust.mk) the installed module is
+# loaded.  Needs GNU Make 4.3 or newer built with `load` support.
+
+ifndef XRUST_MK_INCLUDED
+XRUST_MK_INCLUDED := 1
+
+XRUST_MK_DIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+
+# GNU Make 3.81 (macOS /usr/bin/make) and builds without dlopen have no
+# `load`; say so once instead of failing obscurely later.
+xrust__mv := $(subst ., ,$(MAKE_VERSION))
+xrust__major := $(word 1,$(xrust__mv))
+xrust__minor := $(word 2,$(xrust__mv))
+ifeq ($(filter 4,$(xrust__major))$(filter 0 1 2,$(xrust__minor)),4)
+xrust__version_ok := 1
+endif
+ifneq ($(filter 5 6 7 8 9,$(xrust__major)),)
+xrust__version_ok := 1
+endif
+ifndef xrust__version_ok
+$(error xrust: GNU Make $(MAKE_VERSION) is too old: xrust needs GNU Make 4.3 or newer with 'load' support (Debian/Ubuntu: apt-get install make; macOS: brew install make, then run gmake))
+endif
+ifeq ($(filter load,$(.FEATURES)),)
+$(error xrust: this GNU Make $(MAKE_VERSION) was built without 'load' support: install a GNU Make 4.3 or newer built with dlopen (Debian/Ubuntu: apt-get install make))
+endif
+
+ifneq ($(wildcard $(XRUST_MK_DIR)/../module/plugin.c),)
+# A source checkout: build what is missing before loading it, so even the
+# first parse of the user's Makefile sees the functions.
+XRUST_ROOT := $(patsubst %/,%,$(dir $(XRUST_MK_DIR)))
+XRUST_SO := $(XRUST_ROOT)/build/xrust.so
+XRUST_TOOL := $(XRUST_ROOT)/build/xrust
+xrust__build = MAKEFLAGS= MAKELEVEL= $(MAKE) -C $(XRUST_ROOT) \
+  --no-print-directory all
+ifeq ($(wildcard $(XRUST_SO)),)
+xrust__log := $(shell $(xrust__build) 1>&2)
+ifneq ($(.SHELLSTATUS),0)
+$(error xrust: cannot build the module in '$(XRUST_ROOT)': it needs a C compiler, pkg-config and the development files of libcurl, libarchive and OpenSSL (Debian/Ubuntu: apt-get install build-essential pkg-config libcurl4-openssl-dev libarchive-dev libssl-dev))
+endif
+endif
+else
+XRUST_ROOT := $(patsubst %/,%,$(dir $(patsubst %/,%,$(dir $(XRUST_MK_DIR)))))
+XRUST_SO := $(XRUST_ROOT)/lib/xrust/xrust.so
+XRUST_TOOL := $(XRUST_ROOT)/bin/xrust
+endif
+
+-load $(XRUST_SO)
+
+ifeq ($(filter $(XRUST_SO),$(.LOADED)),)
+$(error xrust: cannot load '$(XRUST_SO)': run 'make -C $(XRUST_ROOT)' to see why, or reinstall xrust)
+endif
+
+ifdef xrust__build
+# The rule that remakes the loaded module when its sources change; Make
+# then re-executes itself with the new module.  It must not become the
+# user's default goal.
+xrust__goal := $(.DEFAULT_GOAL)
+$(XRUST_SO) $(XRUST_TOOL): $(wildcard $(XRUST_ROOT)/module/*.[ch] \
+                            $(XRUST_ROOT)/include/xrust/*.h) \
+                            $(XRUST_ROOT)/Makefile
+	@$(xrust__build)
+.DEFAULT_GOAL := $(xrust__goal)
+endif
+
+endif # XRUST_MK_INCLUDED

@@ -1,0 +1,119 @@
+# Shared helpers for the shell tests (tests/cli/*.sh, tests/make/*.sh).
+# Each test file sources this, calls the helpers, and ends with `done_testing`.
+# Output is TAP: "ok N - desc", "not ok N - desc", "# ..." diagnostics.
+#
+# Provided: $XRUST_ROOT (the checkout), $XRUST_TOOL (the tool under test),
+# $T (a fresh temporary directory, removed at exit unless the test failed
+# and XRUST_KEEP=1).
+
+XRUST_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+: "${XRUST_TOOL:=$XRUST_ROOT/build/xrust}"
+: "${MAKE:=make}"
+export XRUST_ROOT XRUST_TOOL
+T=$(mktemp -d "${TMPDIR:-/tmp}/xrust-test.XXXXXX")
+_n=0
+_fail=0
+_cleanup() {
+  if [ "$_fail" -ne 0 ] && [ "${XRUST_KEEP:-0}" = 1 ]; then
+    echo "# kept $T"
+  else
+    rm -rf "$T"
+  fi
+}
+trap _cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() {
+  _n=$((_n + 1))
+  echo "ok $_n - $1"
+}
+
+not_ok() {
+  _n=$((_n + 1))
+  _fail=$((_fail + 1))
+  echo "not ok $_n - $1"
+}
+
+skip() {
+  _n=$((_n + 1))
+  echo "ok $_n - $1 # SKIP $2"
+}
+
+diag() {
+  printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# diag_file FILE: show a file's contents as diagnostics (bounded).
+diag_file() {
+  head -c 4000 "$1" | sed 's/^/#   /'
+}
+
+# check DESC COMMAND...: ok when COMMAND succeeds.
+check() {
+  _d=$1; shift
+  if "$@"; then ok "$_d"; else not_ok "$_d"; diag "command failed: $*"; fi
+}
+
+# is DESC GOT WANT: string equality.
+is() {
+  if [ "$2" = "$3" ]; then
+    ok "$1"
+  else
+    not_ok "$1"
+    diag "got:  '$2'" "want: '$3'"
+  fi
+}
+
+# like DESC FILE PATTERN: FILE has a line matching the extended regex.
+like() {
+  if grep -Eq -- "$3" "$2"; then
+    ok "$1"
+  else
+    not_ok "$1"
+    diag "no line matches: $3" "in $2:"
+    diag_file "$2"
+  fi
+}
+
+# unlike DESC FILE PATTERN: no line of FILE matches.
+unlike() {
+  if grep -Eq -- "$3" "$2"; then
+    not_ok "$1"
+    diag "unexpected match: $3" "in $2:"
+    diag_file "$2"
+  else
+    ok "$1"
+  fi
+}
+
+# run_in DIR COMMAND...: runs COMMAND in DIR; stdout to $T/out, stderr to
+# $T/err, exit status in $rc.
+run_in() {
+  _dir=$1; shift
+  (cd "$_dir" && "$@") >"$T/out" 2>"$T/err"
+  rc=$?
+}
+
+# mk_run DIR ARGS...: runs make in DIR the way a user would.
+mk_run() {
+  _dir=$1; shift
+  run_in "$_dir" env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS $MAKE --no-print-directory "$@"
+}
+
+done_testing() {
+  echo "1..$_n"
+  [ "$_fail" -eq 0 ]
+}
+
+# fresh_checkout DIR: copies the source tree (what git tracks plus new
+# files it does not ignore; no build/ output) to DIR, like a fresh clone.
+fresh_checkout() {
+  mkdir -p "$1"
+  if git -C "$XRUST_ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+    (cd "$XRUST_ROOT" && git ls-files -co --exclude-standard -z |
+      xargs -0 cp --parents -t "$1" 2>/dev/null)
+  else
+    (cd "$XRUST_ROOT" && tar cf - --exclude=./build --exclude=./out . ) |
+      (cd "$1" && tar xf -)
+  fi
+}

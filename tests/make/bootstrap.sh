@@ -1,0 +1,89 @@
+#!/bin/sh
+# Make-level tests of the bootstrap in mk/xrust.mk: a fresh checkout builds
+# and loads its module on the first run, rebuilds it when a source changes,
+# survives two Makes building at once, and explains clearly why it cannot
+# work with an old Make, a Make without `load`, or a failed build.
+. "$(dirname "$0")/../lib.sh"
+
+src=$T/xrust
+fresh_checkout "$src"
+rm -rf "$src/build"
+mkdir -p "$T/p"
+cat >"$T/p/Makefile" <<MK
+include $src/mk/xrust.mk
+\$(info \$(rust-target aarch64-linux))
+all: ; @:
+MK
+
+mk_run "$T/p"
+is "first run from a clean checkout exits 0" "$rc" 0
+is "the first parse already sees the module" "$(cat "$T/out")" \
+  aarch64-unknown-linux-musl
+check "the module was built" test -f "$src/build/xrust.so"
+check "the tool was built" test -x "$src/build/xrust"
+
+mk_run "$T/p"
+is "second run prints the same" "$(cat "$T/out")" aarch64-unknown-linux-musl
+is "second run builds nothing" "$(cat "$T/err")" ""
+
+# A changed source: Make remakes the loaded object and re-executes.
+before=$(stat -c %Y "$src/build/xrust.so")
+sleep 1
+touch "$src/module/target.c"
+mk_run "$T/p"
+after=$(stat -c %Y "$src/build/xrust.so")
+is "rebuild run exits 0" "$rc" 0
+check "the module was rebuilt after a source changed" test "$after" -gt "$before"
+is "the re-executed Make prints the triple once" "$(cat "$T/out")" \
+  aarch64-unknown-linux-musl
+
+# Error from a function at the user's line.
+cat >"$T/p/Makefile" <<MK
+include $src/mk/xrust.mk
+X := \$(rust-target nonsense)
+all: ; @:
+MK
+mk_run "$T/p"
+is "an unknown target stops make" "$rc" 2
+like "the error names the user's file and line" "$T/err" \
+  "^Makefile:2: \*\*\* xrust: unknown target 'nonsense' \(known: x86_64-linux aarch64-linux x86_64-darwin aarch64-darwin x86_64-linux-gnu aarch64-linux-gnu; .*\)\.  Stop\.$"
+
+# Two Makes building one fresh checkout at once both succeed.
+src2=$T/xrust2
+fresh_checkout "$src2"
+rm -rf "$src2/build"
+for i in 1 2; do
+  mkdir -p "$T/c$i"
+  printf 'include %s/mk/xrust.mk\n$(info $(rust-target x86_64-linux))\nall: ; @:\n' \
+    "$src2" >"$T/c$i/Makefile"
+done
+(cd "$T/c1" && env -u MAKEFLAGS $MAKE -s >"$T/c1.out" 2>"$T/c1.err"; echo $? >"$T/c1.rc") &
+(cd "$T/c2" && env -u MAKEFLAGS $MAKE -s >"$T/c2.out" 2>"$T/c2.err"; echo $? >"$T/c2.rc") &
+wait
+is "concurrent build 1 succeeds" "$(cat "$T/c1.rc"):$(cat "$T/c1.out")" \
+  "0:x86_64-unknown-linux-musl"
+is "concurrent build 2 succeeds" "$(cat "$T/c2.rc"):$(cat "$T/c2.out")" \
+  "0:x86_64-unknown-linux-musl"
+leftovers=$(find "$src2/build" -name '*.[0-9]*' | wc -l)
+is "no temporary build files are left" "$leftovers" 0
+
+# An old Make, a Make without load, a module that cannot be built.
+printf 'include %s/mk/xrust.mk\nall: ; @:\n' "$src" >"$T/p/Makefile"
+mk_run "$T/p" MAKE_VERSION=3.81
+is "an old Make stops" "$rc" 2
+like "an old Make gets a clear error" "$T/err" \
+  "xrust: GNU Make 3.81 is too old: xrust needs GNU Make 4.3 or newer"
+mk_run "$T/p" .FEATURES=target-specific
+is "a Make without load stops" "$rc" 2
+like "a Make without load gets a clear error" "$T/err" \
+  "built without 'load' support"
+src3=$T/xrust3
+fresh_checkout "$src3"
+rm -rf "$src3/build"
+printf 'include %s/mk/xrust.mk\nall: ; @:\n' "$src3" >"$T/p/Makefile"
+run_in "$T/p" env -u MAKEFLAGS CC=false $MAKE --no-print-directory
+is "a failed module build stops make" "$rc" 2
+like "a failed module build says what to install" "$T/err" \
+  "xrust: cannot build the module in '.*': it needs a C compiler, pkg-config and the development files of libcurl, libarchive and OpenSSL"
+
+done_testing

@@ -1,0 +1,125 @@
+#!/bin/sh
+# Make-level tests of $(rust-target), $(rust-toml) and $(rust-sha256):
+# the values they expand to and every error, reported as
+# "Makefile:N: *** xrust: ... Stop." at the user's line.
+. "$(dirname "$0")/../lib.sh"
+
+mk=$XRUST_ROOT/mk/xrust.mk
+p=$T/p
+mkdir -p "$p"
+
+# expand EXPR: runs a Makefile that prints $(EXPR) between brackets.
+expand() {
+  printf 'include %s\n$(info [%s])\nall: ; @:\n' "$mk" "$1" >"$p/Makefile"
+  mk_run "$p"
+}
+
+for pair in x86_64-linux:x86_64-unknown-linux-musl \
+            aarch64-linux:aarch64-unknown-linux-musl \
+            x86_64-darwin:x86_64-apple-darwin \
+            aarch64-darwin:aarch64-apple-darwin \
+            x86_64-linux-gnu:x86_64-unknown-linux-gnu \
+            aarch64-linux-gnu:aarch64-unknown-linux-gnu \
+            riscv64gc-unknown-linux-musl:riscv64gc-unknown-linux-musl \
+            thumbv7em-none-eabihf:thumbv7em-none-eabihf; do
+  expand "\$(rust-target ${pair%%:*})"
+  is "rust-target ${pair%%:*}" "$rc:$(cat "$T/out")" "0:[${pair#*:}]"
+done
+expand '$(rust-target  aarch64-linux )'
+is "rust-target trims white space" "$(cat "$T/out")" \
+  "[aarch64-unknown-linux-musl]"
+for bad in nonsense x86_64 'Linux-x-y' 'a--b-c'; do
+  expand "\$(rust-target $bad)"
+  is "rust-target '$bad' stops make" "$rc" 2
+  like "rust-target '$bad' names the target at the user's line" "$T/err" \
+    "^Makefile:2: \*\*\* xrust: unknown target '$bad' \(known: "
+done
+
+cat >"$p/Cargo.toml" <<'EOF2'
+[package]
+name = "hello"
+version = "0.3.1"
+edition = "2021"
+keywords = ["cli", "make"]
+"odd key" = "quoted"
+
+[dependencies]
+serde = { version = "1", features = ["derive"] }
+regex = "1.10"
+
+[profile.release]
+opt-level = 3
+lto = true
+strip = 'symbols'
+codegen-units = 0x10
+EOF2
+expand '$(rust-toml Cargo.toml,package.name)'
+is "rust-toml string" "$(cat "$T/out")" "[hello]"
+expand '$(rust-toml Cargo.toml, package.version)'
+is "rust-toml trims the key" "$(cat "$T/out")" "[0.3.1]"
+expand '$(rust-toml Cargo.toml,package.keywords)'
+is "rust-toml array as words" "$(cat "$T/out")" "[cli make]"
+expand '$(rust-toml Cargo.toml,package."odd key")'
+is "rust-toml quoted key segment" "$(cat "$T/out")" "[quoted]"
+expand '$(rust-toml Cargo.toml,dependencies.serde.features)'
+is "rust-toml inline table path" "$(cat "$T/out")" "[derive]"
+expand '$(rust-toml Cargo.toml,dependencies)'
+is "rust-toml table gives its keys" "$(cat "$T/out")" "[serde regex]"
+expand '$(rust-toml Cargo.toml,profile.release.opt-level)'
+is "rust-toml integer as written" "$(cat "$T/out")" "[3]"
+expand '$(rust-toml Cargo.toml,profile.release.codegen-units)'
+is "rust-toml hex integer as written" "$(cat "$T/out")" "[0x10]"
+expand '$(rust-toml Cargo.toml,profile.release.lto)'
+is "rust-toml boolean" "$(cat "$T/out")" "[true]"
+expand '$(rust-toml Cargo.toml,profile.release.strip)'
+is "rust-toml literal string" "$(cat "$T/out")" "[symbols]"
+expand '$(rust-toml Cargo.toml,package.missing)'
+is "rust-toml missing key is empty" "$rc:$(cat "$T/out")" "0:[]"
+expand '$(rust-toml Cargo.toml,nothing.here.at.all)'
+is "rust-toml missing table is empty" "$rc:$(cat "$T/out")" "0:[]"
+expand '$(rust-toml missing.toml,package.name)'
+is "rust-toml missing file stops make" "$rc" 2
+like "rust-toml missing file is named" "$T/err" \
+  "^Makefile:2: \*\*\* xrust: cannot open 'missing.toml': No such file or directory\.  Stop\.$"
+
+printf '[package]\nname = "x"\nversion = 1.2.3\n' >"$p/bad.toml"
+expand '$(rust-toml bad.toml,package.name)'
+is "rust-toml invalid toml stops make" "$rc" 2
+like "rust-toml error names file, line and column" "$T/err" \
+  "^Makefile:2: \*\*\* xrust: bad\.toml:3:[0-9]+: .*Stop\.$"
+printf '[a]\nx = 1\n[a]\ny = 2\n' >"$p/dup.toml"
+expand '$(rust-toml dup.toml,a.x)'
+like "rust-toml duplicate table error at its line" "$T/err" \
+  "^Makefile:2: \*\*\* xrust: dup\.toml:3:[0-9]+: "
+expand '$(rust-toml Cargo.toml,package..name)'
+is "rust-toml malformed key stops make" "$rc" 2
+
+printf 'hello\n' >"$p/data"
+expand '$(rust-sha256 data)'
+is "rust-sha256 matches sha256sum" "$(cat "$T/out")" \
+  "[$(sha256sum "$p/data" | cut -c1-64)]"
+head -c 20000000 /dev/urandom >"$p/big"
+expand '$(rust-sha256 big)'
+is "rust-sha256 of a 20 MB file" "$(cat "$T/out")" \
+  "[$(sha256sum "$p/big" | cut -c1-64)]"
+expand '$(rust-sha256 nope)'
+is "rust-sha256 missing file stops make" "$rc" 2
+like "rust-sha256 missing file is named" "$T/err" \
+  "^Makefile:2: \*\*\* xrust: cannot open 'nope': No such file or directory\.  Stop\.$"
+
+# Errors raised while a recipe is expanded point at the recipe's line, and
+# a message full of Make syntax reaches the user verbatim.
+cat >"$p/Makefile" <<EOF2
+include $mk
+
+all:
+	@echo start
+	@echo \$(rust-target 'x\$\$y(z,')
+EOF2
+mk_run "$p"
+is "recipe error stops make" "$rc" 2
+like "recipe error keeps Make syntax in the message verbatim" "$T/err" \
+  "xrust: unknown target ''x\\\$y\(z,'' \(known:"
+like "recipe error names the recipe line" "$T/err" "^Makefile:5: \*\*\* "
+
+done_testing

@@ -1,0 +1,60 @@
+#!/bin/sh
+# The test driver behind `make check`.  It runs every C unit-test binary
+# given as an argument, then every shell test under tests/cli/ and
+# tests/make/ (each a TAP producer), counts the TAP lines and ends with the
+# summary line "N passed, N failed, N skipped".  A producer that exits
+# non-zero without reporting a failure counts as one failure, so a crashed
+# script cannot pass silently.
+#
+# Environment: XRUST_TOOL (the tool under test), XRUST_BUILD, TESTS (a
+# space-separated list of shell test files to run instead of all of them).
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+log=${TMPDIR:-/tmp}/xrust-check.$$
+trap 'rm -f "$log"' EXIT INT TERM
+passed=0 failed=0 skipped=0 failures=
+
+run_one() {
+  name=$1; shift
+  "$@" >"$log" 2>&1
+  rc=$?
+  p=$(grep -c '^ok ' "$log" | tr -d ' ')
+  s=$(grep -c '^ok .*# SKIP' "$log" | tr -d ' ')
+  f=$(grep -c '^not ok ' "$log" | tr -d ' ')
+  p=$((p - s))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    f=1
+    echo "not ok - $name exited with status $rc" >>"$log"
+  fi
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+  if [ "$f" -ne 0 ]; then
+    failures="$failures $name"
+    printf 'FAIL  %-40s %d passed, %d failed\n' "$name" "$p" "$f"
+    sed 's/^/    /' "$log"
+  elif [ "${VERBOSE:-0}" = 1 ]; then
+    printf 'PASS  %-40s %d passed, %d skipped\n' "$name" "$p" "$s"
+    sed 's/^/    /' "$log"
+  else
+    printf 'PASS  %-40s %d passed, %d skipped\n' "$name" "$p" "$s"
+    grep '# SKIP' "$log" | grep -v 'not selected' | sed 's/^/    /'
+  fi
+}
+
+for bin in "$@"; do
+  run_one "unit/$(basename "$bin")" "$bin"
+done
+
+if [ -n "${TESTS:-}" ]; then
+  scripts=$TESTS
+else
+  scripts=$(ls "$top"/tests/cli/*.sh "$top"/tests/make/*.sh 2>/dev/null)
+fi
+for t in $scripts; do
+  case $t in /*) ;; *) t=$top/$t ;; esac
+  run_one "$(basename "$(dirname "$t")")/$(basename "$t" .sh)" sh "$t"
+done
+
+echo
+[ -n "$failures" ] && echo "failed:$failures"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
