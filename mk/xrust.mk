@@ -61,12 +61,15 @@ endif
 ifdef xrust__build
 # The rule that remakes the loaded module when its sources change; Make
 # then re-executes itself with the new module.  It must not become the
-# user's default goal.
+# user's default goal.  Make unloads the module before this recipe runs
+# and re-executes only if the file's time changed, so the recipe always
+# touches it: carrying on with the module unloaded would leave Make's
+# function table pointing into unmapped memory.
 xrust__goal := $(.DEFAULT_GOAL)
 $(XRUST_SO) $(XRUST_TOOL): $(wildcard $(XRUST_ROOT)/module/*.[ch] \
                             $(XRUST_ROOT)/include/xrust/*.h) \
                             $(XRUST_ROOT)/Makefile
-	@$(xrust__build)
+	@$(xrust__build) >&2 && touch $@
 .DEFAULT_GOAL := $(xrust__goal)
 endif
 

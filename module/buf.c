@@ -44,6 +44,7 @@ int xr_buf_grow(struct xr_buf *b, size_t n)
   p = realloc(b->data, cap);
   if (!p)
     return -1;
+  p[b->len] = '\0';
   b->data = p;
   b->cap = cap;
   return 0;

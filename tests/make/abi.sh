@@ -1,4 +1,5 @@
 #!/bin/sh
+# xrust-test: no-sanitize
 # The module must also build for GNU Make's development branch, whose
 # setup function takes the ABI version first and which calls an optional
 # unload function.  Compile module/plugin.c against tests/compat/gnumake.h

@@ -1,4 +1,5 @@
 #!/bin/sh
+# xrust-test: no-sanitize
 # Make-level tests of $(rust-target), $(rust-toml) and $(rust-sha256):
 # the values they expand to and every error, reported as
 # "Makefile:N: *** xrust: ... Stop." at the user's line.
@@ -114,12 +115,12 @@ include $mk
 
 all:
 	@echo start
-	@echo \$(rust-target 'x\$\$y(z,')
+	@echo \$(rust-target x\$\$y(z),w)
 EOF2
 mk_run "$p"
 is "recipe error stops make" "$rc" 2
 like "recipe error keeps Make syntax in the message verbatim" "$T/err" \
-  "xrust: unknown target ''x\\\$y\(z,'' \(known:"
+  "xrust: unknown target 'x\\\$y\(z\),w' \(known:"
 like "recipe error names the recipe line" "$T/err" "^Makefile:5: \*\*\* "
 
 done_testing

@@ -1,4 +1,5 @@
 #!/bin/sh
+# xrust-test: no-sanitize
 # `make install` lays out the module, the mk/ files, the headers and the
 # tool so that `include $(PREFIX)/share/xrust/xrust.mk` works without the
 # source checkout; DESTDIR stages the same tree elsewhere.
