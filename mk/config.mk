@@ -26,7 +26,13 @@ V ?= 0
 
 # The directory of the Makefile that included us: where xrust.lock lives
 # and where the search for rust-toolchain.toml starts.
+# Under `make -f .../xrust.mk init` that is the current directory.
+ifeq ($(abspath $(firstword $(MAKEFILE_LIST))),$(xrust__self))
+XRUST_PROJECT_DIR ?= $(CURDIR)
+else
 XRUST_PROJECT_DIR ?= $(patsubst %/,%,$(dir $(abspath $(firstword $(MAKEFILE_LIST)))))
+endif
+XRUST_CRATE_DIR ?= $(XRUST_PROJECT_DIR)
 XRUST_LOCK ?= $(XRUST_PROJECT_DIR)/xrust.lock
 
 # The tool and cargo see the same settings as the module.

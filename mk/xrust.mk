@@ -12,7 +12,8 @@
 ifndef XRUST_MK_INCLUDED
 XRUST_MK_INCLUDED := 1
 
-XRUST_MK_DIR := $(patsubst %/,%,$(dir $(abspath $(lastword $(MAKEFILE_LIST)))))
+xrust__self := $(abspath $(lastword $(MAKEFILE_LIST)))
+XRUST_MK_DIR := $(patsubst %/,%,$(dir $(xrust__self)))
 
 # GNU Make 3.81 (macOS /usr/bin/make) and builds without dlopen have no
 # `load`; say so once instead of failing obscurely later.
@@ -71,6 +72,23 @@ $(XRUST_SO) $(XRUST_TOOL): $(wildcard $(XRUST_ROOT)/module/*.[ch] \
                             $(XRUST_ROOT)/Makefile
 	@$(xrust__build) >&2 && touch $@
 .DEFAULT_GOAL := $(xrust__goal)
+endif
+
+include $(XRUST_MK_DIR)/config.mk
+# Our rules never become the user's default goal, except `all` for a
+# cargo project whose Makefile has none of its own before the include.
+xrust__goal := $(.DEFAULT_GOAL)
+include $(XRUST_MK_DIR)/init.mk
+.DEFAULT_GOAL := $(xrust__goal)
+
+# A cargo project gets the per-target rules; a C project that only wants
+# the functions (or xrust-crate) sets XRUST_NO_RULES=1 or has no
+# Cargo.toml beside its Makefile.
+ifeq ($(XRUST_NO_RULES),)
+ifneq ($(wildcard $(XRUST_CRATE_DIR)/Cargo.toml),)
+include $(XRUST_MK_DIR)/rules.mk
+.DEFAULT_GOAL := $(or $(xrust__goal),all)
+endif
 endif
 
 endif # XRUST_MK_INCLUDED

@@ -22,6 +22,16 @@ struct command {
 static const struct command commands[] = {
   { "sha256", xr_cmd_sha256, "sha256 FILE...        hex SHA-256 of files" },
   { "target", xr_cmd_target, "target NAME...        Rust triple of a name" },
+  { "depfile", xr_cmd_depfile, "depfile STAMP DIR     cargo .d files to Make" },
+  { "unpack", xr_cmd_unpack, "unpack ARCHIVE DIR    extract a tar safely" },
+  { "fetch", xr_cmd_fetch, "fetch URL SHA256 DEST  download via the store" },
+  { "fetch-batch", xr_cmd_fetch_batch, "fetch-batch LIST      parallel" },
+  { "store", xr_cmd_store, "store                 store contents, sizes" },
+  { "gc", xr_cmd_gc, "gc [--grace S]        drop unreferenced blobs" },
+  { "toolchain", xr_cmd_toolchain, "toolchain SUB ...     resolve, install" },
+  { "crate", xr_cmd_crate, "crate DIR [PREFIX]    cargo package variables" },
+  { "lock-list", xr_cmd_lock_list, "lock-list LOCK        lock packages" },
+  { "vendor", xr_cmd_vendor, "vendor LOCK DIR       vendor crates" },
   { "toml-json", xr_cmd_toml_json,
     "toml-json             TOML on stdin to toml-test JSON" },
 };

@@ -10,6 +10,16 @@
 
 int xr_cmd_sha256(int argc, char **argv);
 int xr_cmd_target(int argc, char **argv);
+int xr_cmd_depfile(int argc, char **argv);
 int xr_cmd_toml_json(int argc, char **argv);
+int xr_cmd_unpack(int argc, char **argv);
+int xr_cmd_fetch(int argc, char **argv);
+int xr_cmd_fetch_batch(int argc, char **argv);
+int xr_cmd_store(int argc, char **argv);
+int xr_cmd_gc(int argc, char **argv);
+int xr_cmd_toolchain(int argc, char **argv);
+int xr_cmd_crate(int argc, char **argv);
+int xr_cmd_lock_list(int argc, char **argv);
+int xr_cmd_vendor(int argc, char **argv);
 
 #endif

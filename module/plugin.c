@@ -11,10 +11,13 @@
 #include <string.h>
 
 #include "xrust/buf.h"
+#include "xrust/crate.h"
 #include "xrust/error.h"
+#include "xrust/fetch.h"
 #include "xrust/sha256.h"
 #include "xrust/target.h"
 #include "xrust/toml.h"
+#include "xrust/toolchain.h"
 
 /* GNU Make refuses to load objects that do not declare this. */
 int plugin_is_GPL_compatible;
@@ -43,6 +46,91 @@ static char *to_make(const char *s, size_t n)
   memcpy(r, s, n);
   r[n] = '\0';
   return r;
+}
+
+/* The expansion of Make variable NAME as our own string ("" if unset). */
+static char *make_var(const char *name)
+{
+  struct xr_buf ref = XR_BUF_INIT;
+  char *v, *r;
+
+  if (xr_buf_printf(&ref, "$(%s)", name))
+    return NULL;
+  v = gmk_expand(xr_buf_str(&ref));
+  xr_buf_release(&ref);
+  r = xr_strdup(v ? v : "");
+  if (v)
+    gmk_free(v);
+  return r;
+}
+
+/* 1 when Make variable NAME is set to 1, yes or true. */
+static int make_flag(const char *name)
+{
+  char *v = make_var(name);
+  int on = v && (!strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "true"));
+
+  free(v);
+  return on;
+}
+
+/*
+ * 1 when Make runs silently (-s): the single-letter flags come first in
+ * MAKEFLAGS.
+ */
+static int make_silent(void)
+{
+  char *v = make_var("MAKEFLAGS");
+  int silent = 0;
+
+  if (v && v[0] != '-' && v[0] != ' ') {
+    size_t n = strcspn(v, " ");
+    silent = memchr(v, 's', n) != NULL;
+  }
+  free(v);
+  return silent;
+}
+
+/*
+ * Defines Make variable NAME := VALUE, with '$' doubled so the value is
+ * taken literally.
+ */
+static int define_var(const char *name, const char *value)
+{
+  struct xr_buf b = XR_BUF_INIT;
+  const char *p;
+  int bad;
+
+  bad = xr_buf_printf(&b, "%s := ", name);
+  for (p = value; *p && !bad; p++)
+    bad = *p == '$' ? xr_buf_adds(&b, "$$")
+                    : xr_buf_addc(&b, *p == '\n' ? ' ' : *p);
+  if (!bad)
+    gmk_eval(xr_buf_str(&b), NULL);
+  xr_buf_release(&b);
+  return bad;
+}
+
+/* Splits S at blanks into a NULL-terminated vector of copies. */
+static int split_words(const char *s, struct xr_strv *out)
+{
+  while (*s) {
+    size_t n;
+    char *w;
+
+    s += strspn(s, " \t\n");
+    n = strcspn(s, " \t\n");
+    if (!n)
+      break;
+    w = xr_strndup(s, n);
+    if (!w || xr_strv_push(out, w)) {
+      free(w);
+      return -1;
+    }
+    free(w);
+    s += n;
+  }
+  return 0;
 }
 
 /*
@@ -143,7 +231,10 @@ out:
   return rc;
 }
 
-/* $(rust-target NAME): the Rust triple for a short name or a triple. */
+/*
+ * $(rust-target NAME): the Rust triple for a short name or a triple;
+ * "host" is this machine's triple.
+ */
 static int fn_target(char **argv, struct xr_buf *out, struct xr_err *err)
 {
   const char *name = trim(argv[0]);
@@ -151,7 +242,14 @@ static int fn_target(char **argv, struct xr_buf *out, struct xr_err *err)
 
   if (!*name)
     return xr_fail(err, XR_EUSAGE, "rust-target: missing target name");
-  t = xr_target_triple(name, err);
+  if (!strcmp(name, "host")) {
+    t = xr_host_triple();
+    if (!t)
+      return xr_fail(err, XR_ETARGET,
+                     "this machine is not a Rust host platform");
+  } else {
+    t = xr_target_triple(name, err);
+  }
   if (!t)
     return (int)err->code;
   return xr_buf_adds(out, t) ? xr_fail(err, XR_ENOMEM, "out of memory") : 0;
@@ -173,6 +271,274 @@ static int fn_sha256(char **argv, struct xr_buf *out, struct xr_err *err)
                                 : 0;
 }
 
+/* The fetch settings every networked function shares, from Make. */
+static int fetch_config(struct xr_fetch_config *fc, char **owned,
+                        struct xr_err *err)
+{
+  char *jobs;
+  int rc;
+
+  rc = xr_fetch_config_env(fc, err);
+  if (rc)
+    return rc;
+  owned[0] = make_var("XRUST_HOME");
+  if (owned[0] && *owned[0])
+    fc->store_root = owned[0];
+  jobs = make_var("XRUST_JOBS");
+  if (jobs && *jobs) {
+    char *end;
+    unsigned long n = strtoul(jobs, &end, 10);
+    if (*end || n == 0 || n > 64) {
+      rc = xr_fail(err, XR_EUSAGE,
+                   "XRUST_JOBS must be a number from 1 to 64, not '%s'",
+                   jobs);
+      free(jobs);
+      return rc;
+    }
+    fc->jobs = (unsigned)n;
+  }
+  free(jobs);
+  fc->offline = fc->offline || make_flag("XRUST_OFFLINE");
+  fc->out = stderr;
+  fc->quiet = make_silent();
+  {
+    char *v = make_var("V");
+    fc->verbose = v && *v && strcmp(v, "0") != 0;
+    free(v);
+  }
+  return 0;
+}
+
+/*
+ * $(rust-toolchain TARGETS[,CHANNEL]): the absolute path of an installed
+ * toolchain for the host and TARGETS.  The channel is CHANNEL, else the
+ * nearest rust-toolchain.toml (whose targets, components and profile are
+ * honoured), else XRUST_CHANNEL, else stable; xrust.lock pins it.
+ */
+static int fn_toolchain(char **argv, struct xr_buf *out, struct xr_err *err)
+{
+  struct xr_tc_config cfg;
+  struct xr_tc_request req;
+  struct xr_toolfile tf;
+  struct xr_strv names = XR_STRV_INIT, triples = XR_STRV_INIT;
+  char *owned[1] = { NULL };
+  char *server = NULL, *format = NULL, *lock = NULL, *chan_var = NULL;
+  char *project = NULL, *path = NULL;
+  const char *channel = argv[1] ? trim(argv[1]) : "";
+  int found = 0, rc;
+  size_t i;
+
+  xr_toolfile_init(&tf);
+  memset(&req, 0, sizeof(req));
+  xr_tc_config_init(&cfg);
+  rc = xr_tc_config_env(&cfg, err);
+  if (rc)
+    goto out;
+  rc = fetch_config(&cfg.fetch, owned, err);
+  if (rc)
+    goto out;
+  server = make_var("XRUST_DIST_SERVER");
+  format = make_var("XRUST_DIST_FORMAT");
+  lock = make_var("XRUST_LOCK");
+  chan_var = make_var("XRUST_CHANNEL");
+  project = make_var("XRUST_PROJECT_DIR");
+  if (!server || !format || !lock || !chan_var || !project) {
+    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    goto out;
+  }
+  if (*server)
+    cfg.server = server;
+  if (*format) {
+    rc = xr_format_pref_parse(format, &cfg.format, err);
+    if (rc)
+      goto out;
+  }
+  cfg.lock_path = *lock ? lock : NULL;
+  cfg.update = make_flag("XRUST_UPDATE");
+
+  if (split_words(argv[0], &names)) {
+    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    goto out;
+  }
+  for (i = 0; i < names.n; i++) {
+    const char *t = xr_target_triple(names.v[i], err);
+    if (!t) {
+      rc = (int)err->code;
+      goto out;
+    }
+    if (xr_strv_push_unique(&triples, t)) {
+      rc = xr_fail(err, XR_ENOMEM, "out of memory");
+      goto out;
+    }
+  }
+  if (!*channel) {
+    rc = xr_toolfile_find(&tf, *project ? project : ".", &found, err);
+    if (rc)
+      goto out;
+    if (found && tf.tc_path) {
+      rc = xr_buf_adds(out, tf.tc_path) ? xr_fail(err, XR_ENOMEM, "oom") : 0;
+      goto out;
+    }
+    if (found && tf.channel)
+      channel = tf.channel;
+    else if (*chan_var)
+      channel = chan_var;
+  }
+  if (found) {
+    for (i = 0; i < tf.ntargets; i++)
+      if (xr_strv_push_unique(&triples, tf.targets[i])) {
+        rc = xr_fail(err, XR_ENOMEM, "out of memory");
+        goto out;
+      }
+    req.components = (const char *const *)tf.components;
+    req.ncomponents = tf.ncomponents;
+    req.profile = tf.profile;
+  }
+  req.channel = channel;
+  req.host = xr_host_triple();
+  if (!req.host) {
+    rc = xr_fail(err, XR_ETARGET, "this machine is not a Rust host platform");
+    goto out;
+  }
+  req.targets = (const char *const *)triples.v;
+  req.ntargets = triples.n;
+  rc = xr_toolchain_ensure(&cfg, &req, &path, err);
+  if (rc == 0 && xr_buf_adds(out, path))
+    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+out:
+  free(path);
+  free(owned[0]);
+  free(server);
+  free(format);
+  free(lock);
+  free(chan_var);
+  free(project);
+  xr_strv_release(&names);
+  xr_strv_release(&triples);
+  xr_toolfile_release(&tf);
+  return rc;
+}
+
+/* Defines PREFIX_SUFFIX from a list of words. */
+static int define_list(const char *prefix, const char *suffix,
+                       const struct xr_strv *l)
+{
+  struct xr_buf name = XR_BUF_INIT, value = XR_BUF_INIT;
+  size_t i;
+  int bad;
+
+  bad = xr_buf_printf(&name, "%s_%s", prefix, suffix);
+  for (i = 0; i < l->n && !bad; i++)
+    bad = xr_buf_printf(&value, "%s%s", i ? " " : "", l->v[i]);
+  if (!bad)
+    bad = define_var(xr_buf_str(&name), xr_buf_str(&value));
+  xr_buf_release(&name);
+  xr_buf_release(&value);
+  return bad;
+}
+
+static int define_one(const char *prefix, const char *suffix,
+                      const char *value)
+{
+  struct xr_buf name = XR_BUF_INIT;
+  int bad = xr_buf_printf(&name, "%s_%s", prefix, suffix);
+
+  if (!bad)
+    bad = define_var(xr_buf_str(&name), value ? value : "");
+  xr_buf_release(&name);
+  return bad;
+}
+
+/*
+ * $(rust-crate DIR[,PREFIX]): reads DIR's Cargo.toml (workspace aware) and
+ * defines PREFIX_NAME, _VERSION, _BINS, _LIBS, _MANIFESTS, _LOCK,
+ * _SOURCES, _PACKAGES (the workspace's package names) and _DIR.  PREFIX
+ * defaults to CRATE.  Expands to nothing.
+ */
+static int fn_crate(char **argv, struct xr_buf *out, struct xr_err *err)
+{
+  const char *dir = trim(argv[0]);
+  const char *prefix = argv[1] ? trim(argv[1]) : "";
+  struct xr_crate c;
+  struct xr_strv packages = XR_STRV_INIT;
+  size_t i;
+  int rc, bad = 0;
+
+  (void)out;
+  if (!*dir)
+    return xr_fail(err, XR_EUSAGE, "rust-crate: missing directory");
+  if (!*prefix)
+    prefix = "CRATE";
+  rc = xr_crate_read(dir, &c, err);
+  if (rc)
+    return rc;
+  for (i = 0; i < c.manifests.n && !rc; i++) {
+    struct xr_toml *doc = xr_toml_parse_file(c.manifests.v[i], err);
+    const struct xr_toml *name;
+
+    if (!doc) {
+      rc = (int)err->code;
+      break;
+    }
+    name = xr_toml_path(doc, "package.name", NULL);
+    if (name && xr_toml_type(name) == XR_TOML_STRING)
+      bad |= xr_strv_push_unique(&packages, xr_toml_str(name));
+    xr_toml_free(doc);
+  }
+  if (!rc) {
+    bad |= define_one(prefix, "NAME", c.name);
+    bad |= define_one(prefix, "VERSION", c.version);
+    bad |= define_one(prefix, "DIR", c.dir);
+    bad |= define_one(prefix, "ROOT", c.root);
+    bad |= define_one(prefix, "LOCK", c.lock);
+    bad |= define_list(prefix, "BINS", &c.bins);
+    bad |= define_list(prefix, "LIBS", &c.libs);
+    bad |= define_list(prefix, "MANIFESTS", &c.manifests);
+    bad |= define_list(prefix, "SOURCES", &c.sources);
+    bad |= define_list(prefix, "PACKAGES", &packages);
+    if (bad)
+      rc = xr_fail(err, XR_ENOMEM, "out of memory");
+  }
+  xr_strv_release(&packages);
+  xr_crate_release(&c);
+  return rc;
+}
+
+/*
+ * $(rust-vendor LOCKFILE,DIR): makes DIR a complete vendored source for
+ * every registry and git package of LOCKFILE; expands to DIR.
+ */
+static int fn_vendor(char **argv, struct xr_buf *out, struct xr_err *err)
+{
+  const char *lock = trim(argv[0]);
+  const char *dir = trim(argv[1]);
+  struct xr_fetch_config fc;
+  struct xr_vendor_config vc;
+  char *owned[1] = { NULL };
+  char *dl = NULL;
+  int rc;
+
+  if (!*lock || !*dir)
+    return xr_fail(err, XR_EUSAGE,
+                   "rust-vendor: expected a lockfile and a directory");
+  xr_fetch_config_init(&fc);
+  rc = fetch_config(&fc, owned, err);
+  if (rc)
+    goto out;
+  xr_vendor_config_init(&vc);
+  vc.fetch = &fc;
+  dl = make_var("XRUST_CRATES_DL");
+  if (dl && *dl)
+    vc.dl = dl;
+  rc = xr_vendor(&vc, lock, dir, NULL, err);
+  if (rc == 0 && xr_buf_adds(out, dir))
+    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+out:
+  free(dl);
+  free(owned[0]);
+  return rc;
+}
+
 struct function {
   const char *name;
   unsigned int min_args, max_args;
@@ -183,6 +549,9 @@ static const struct function functions[] = {
   { "rust-target", 1, 1, fn_target },
   { "rust-toml", 2, 2, fn_toml },
   { "rust-sha256", 1, 1, fn_sha256 },
+  { "rust-toolchain", 1, 2, fn_toolchain },
+  { "rust-crate", 1, 2, fn_crate },
+  { "rust-vendor", 2, 2, fn_vendor },
 };
 
 #define FUNCTION_COUNT (sizeof(functions) / sizeof(functions[0]))

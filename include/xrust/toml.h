@@ -28,6 +28,12 @@ enum xr_toml_type {
 struct xr_toml;
 
 /*
+ * Arrays and tables nested deeper than this are rejected ("nesting too
+ * deep"), which bounds the parser's recursion whatever the input.
+ */
+#define XR_TOML_MAX_DEPTH 1000
+
+/*
  * Parses LEN bytes of DATA.  NAME is used in error messages, which read
  * "NAME:LINE:COLUMN: message" (lines and columns count from 1; columns
  * count characters, not bytes).  Returns the root table, or NULL with ERR
@@ -64,11 +70,12 @@ struct xr_toml *xr_toml_path(const struct xr_toml *root, const char *path,
  * Scalars.  xr_toml_str gives the decoded string (which may contain NUL
  * bytes, hence xr_toml_str_len) for strings; for every other scalar it
  * gives the canonical text used by toml-test: decimal integers, "true" /
- * "false", floats as written with underscores removed ("inf", "nan" with
- * the sign kept), date-times normalised to RFC 3339 with 'T' and an
- * uppercase 'Z'.  xr_toml_raw gives the scalar exactly as written in the
- * document (for strings, including the quotes).  Both return NULL for
- * tables and arrays.
+ * "false", floats as written with underscores removed ("inf", "-inf" and
+ * "nan", as toml-test spells them), date-times normalised to RFC 3339
+ * with 'T' and an uppercase 'Z'.  xr_toml_raw gives the scalar exactly as
+ * written in the document (for strings, including the quotes).  Both
+ * return NULL for tables and arrays.  xr_toml_float also converts
+ * integers; accessors of the wrong type give 0.
  */
 const char *xr_toml_str(const struct xr_toml *v);
 size_t xr_toml_str_len(const struct xr_toml *v);

@@ -11,7 +11,8 @@ mkdir -p "$p"
 
 # expand EXPR: runs a Makefile that prints $(EXPR) between brackets.
 expand() {
-  printf 'include %s\n$(info [%s])\nall: ; @:\n' "$mk" "$1" >"$p/Makefile"
+  printf 'XRUST_NO_RULES := 1\ninclude %s\n$(info [%s])\nall: ; @:\n' \
+    "$mk" "$1" >"$p/Makefile"
   mk_run "$p"
 }
 
@@ -26,6 +27,9 @@ for pair in x86_64-linux:x86_64-unknown-linux-musl \
   expand "\$(rust-target ${pair%%:*})"
   is "rust-target ${pair%%:*}" "$rc:$(cat "$T/out")" "0:[${pair#*:}]"
 done
+expand '$(rust-target host)'
+is "rust-target host is this machine" "$(cat "$T/out")" \
+  "[$(uname -m)-unknown-linux-gnu]"
 expand '$(rust-target  aarch64-linux )'
 is "rust-target trims white space" "$(cat "$T/out")" \
   "[aarch64-unknown-linux-musl]"
@@ -33,7 +37,7 @@ for bad in nonsense x86_64 'Linux-x-y' 'a--b-c'; do
   expand "\$(rust-target $bad)"
   is "rust-target '$bad' stops make" "$rc" 2
   like "rust-target '$bad' names the target at the user's line" "$T/err" \
-    "^Makefile:2: \*\*\* xrust: unknown target '$bad' \(known: "
+    "^Makefile:3: \*\*\* xrust: unknown target '$bad' \(known: "
 done
 
 cat >"$p/Cargo.toml" <<'EOF2'
@@ -81,17 +85,17 @@ is "rust-toml missing table is empty" "$rc:$(cat "$T/out")" "0:[]"
 expand '$(rust-toml missing.toml,package.name)'
 is "rust-toml missing file stops make" "$rc" 2
 like "rust-toml missing file is named" "$T/err" \
-  "^Makefile:2: \*\*\* xrust: cannot open 'missing.toml': No such file or directory\.  Stop\.$"
+  "^Makefile:3: \*\*\* xrust: cannot open 'missing.toml': No such file or directory\.  Stop\.$"
 
 printf '[package]\nname = "x"\nversion = 1.2.3\n' >"$p/bad.toml"
 expand '$(rust-toml bad.toml,package.name)'
 is "rust-toml invalid toml stops make" "$rc" 2
 like "rust-toml error names file, line and column" "$T/err" \
-  "^Makefile:2: \*\*\* xrust: bad\.toml:3:[0-9]+: .*Stop\.$"
+  "^Makefile:3: \*\*\* xrust: bad\.toml:3:[0-9]+: .*Stop\.$"
 printf '[a]\nx = 1\n[a]\ny = 2\n' >"$p/dup.toml"
 expand '$(rust-toml dup.toml,a.x)'
 like "rust-toml duplicate table error at its line" "$T/err" \
-  "^Makefile:2: \*\*\* xrust: dup\.toml:3:[0-9]+: "
+  "^Makefile:3: \*\*\* xrust: dup\.toml:3:[0-9]+: "
 expand '$(rust-toml Cargo.toml,package..name)'
 is "rust-toml malformed key stops make" "$rc" 2
 
@@ -106,11 +110,12 @@ is "rust-sha256 of a 20 MB file" "$(cat "$T/out")" \
 expand '$(rust-sha256 nope)'
 is "rust-sha256 missing file stops make" "$rc" 2
 like "rust-sha256 missing file is named" "$T/err" \
-  "^Makefile:2: \*\*\* xrust: cannot open 'nope': No such file or directory\.  Stop\.$"
+  "^Makefile:3: \*\*\* xrust: cannot open 'nope': No such file or directory\.  Stop\.$"
 
 # Errors raised while a recipe is expanded point at the recipe's line, and
 # a message full of Make syntax reaches the user verbatim.
 cat >"$p/Makefile" <<EOF2
+XRUST_NO_RULES := 1
 include $mk
 
 all:
@@ -121,6 +126,6 @@ mk_run "$p"
 is "recipe error stops make" "$rc" 2
 like "recipe error keeps Make syntax in the message verbatim" "$T/err" \
   "xrust: unknown target 'x\\\$y\(z\),w' \(known:"
-like "recipe error names the recipe line" "$T/err" "^Makefile:5: \*\*\* "
+like "recipe error names the recipe line" "$T/err" "^Makefile:6: \*\*\* "
 
 done_testing

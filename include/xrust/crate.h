@@ -1,0 +1,193 @@
+/*
+ * Reading Rust crates the way cargo does, without cargo: a package's
+ * Cargo.toml in its workspace (module/cargo_manifest.c), Cargo.lock of
+ * format versions 1 to 4 (module/cargo_lock.c), and vendoring every
+ * package of a lockfile into a cargo directory source through the fetch
+ * engine and the store (module/vendor.c).  Every structure here is owned
+ * by its caller and released with its _release function; errors carry
+ * FILE:LINE:COLUMN when they come from an input file.
+ */
+#ifndef XRUST_CRATE_H
+#define XRUST_CRATE_H
+
+#include <stddef.h>
+
+#include "xrust/error.h"
+
+/* A growable list of owned strings. */
+struct xr_strv {
+  char **v;
+  size_t n, cap;
+};
+
+#define XR_STRV_INIT { NULL, 0, 0 }
+
+/* Appends a copy of S (0, or -1 when out of memory). */
+int xr_strv_push(struct xr_strv *l, const char *s);
+/* Appends S unless an equal string is already there. */
+int xr_strv_push_unique(struct xr_strv *l, const char *s);
+/* 1 when an equal string is in the list. */
+int xr_strv_has(const struct xr_strv *l, const char *s);
+/* Sorts the list bytewise. */
+void xr_strv_sort(struct xr_strv *l);
+void xr_strv_release(struct xr_strv *l);
+
+/*
+ * What $(rust-crate DIR[,PREFIX]) defines.  For a package: its name,
+ * version, binary targets (explicit [[bin]] and, unless autobins = false,
+ * src/main.rs and src/bin/...), the crate types of its [lib] target
+ * (empty without one).  For a virtual workspace root (no [package]): NAME
+ * is the directory's name, VERSION workspace.package.version or empty,
+ * BINS and LIBS the union over the default members (or all members).
+ * MANIFESTS lists every Cargo.toml that matters (the workspace root and
+ * its members, absolute), LOCK the Cargo.lock in effect (the workspace
+ * root's, whether it exists or not), SOURCES every .rs file under the
+ * packages' src/, examples/, tests/, benches/ plus their build scripts,
+ * absolute and sorted.
+ */
+struct xr_crate {
+  char *dir;        /* absolute directory that was read */
+  char *root;       /* absolute workspace root directory (== dir when the
+                       package is its own root) */
+  char *name;
+  char *version;
+  char *lib_name;   /* [lib] name, NULL without a library */
+  struct xr_strv bins;
+  struct xr_strv libs;
+  struct xr_strv manifests;
+  char *lock;
+  struct xr_strv sources;
+};
+
+void xr_crate_init(struct xr_crate *c);
+void xr_crate_release(struct xr_crate *c);
+/* Reads DIR/Cargo.toml (and its workspace) into C (initialised here). */
+int xr_crate_read(const char *dir, struct xr_crate *c, struct xr_err *err);
+
+/*
+ * One package manifest with workspace inheritance resolved, as cargo
+ * vendor writes it: `field.workspace = true` in [package] and in every
+ * dependency table replaced by the workspace's value (dependency features
+ * merged), path dependencies made relative to the package.  REWRITE_PATH,
+ * when given, is called for each path dependency with the dependency's
+ * absolute directory; it returns a malloc'd replacement path (the new
+ * `path` value), NULL to keep it, or sets *FAILED.  The result is a TOML
+ * document in OUT.
+ */
+struct xr_buf;
+typedef char *(*xr_crate_path_fn)(void *ctx, const char *dep_dir,
+                                  int *failed);
+int xr_crate_normalize(const char *manifest, xr_crate_path_fn rewrite_path,
+                       void *ctx, struct xr_buf *out, struct xr_err *err);
+
+/*
+ * Finds the package called NAME under the directory ROOT (a checkout):
+ * the directory whose Cargo.toml has [package] name = NAME, searched
+ * breadth first, skipping dot-directories and target/.  The absolute
+ * directory goes to OUT; XR_ENOTFOUND when there is none.
+ */
+int xr_crate_find_package(const char *root, const char *name,
+                          struct xr_buf *out, struct xr_err *err);
+
+/* Cargo.lock. */
+
+enum xr_lock_source {
+  XR_SRC_PATH,      /* no source: workspace member or path dependency */
+  XR_SRC_REGISTRY,  /* registry+URL (crates.io is registry+github index) */
+  XR_SRC_SPARSE,    /* sparse+URL */
+  XR_SRC_GIT,       /* git+URL[?ref]#commit */
+  XR_SRC_OTHER
+};
+
+enum xr_git_ref {
+  XR_GIT_DEFAULT, /* no query: the default branch */
+  XR_GIT_BRANCH,
+  XR_GIT_TAG,
+  XR_GIT_REV
+};
+
+struct xr_lock_pkg {
+  char *name;
+  char *version;
+  char *source;     /* as written, NULL for path packages */
+  char *checksum;   /* 64 lowercase hex digits, or NULL */
+  enum xr_lock_source kind;
+  char *url;        /* registry, sparse: index URL; git: repository URL
+                       (no query, no fragment) */
+  enum xr_git_ref git_ref;
+  char *git_ref_value; /* the branch, tag or rev, URL-decoded */
+  char *commit;     /* git: the locked commit */
+  struct xr_strv deps; /* "name", "name version" or "name version (src)" */
+  unsigned long line, column; /* where the [[package]] entry starts */
+};
+
+struct xr_lock {
+  char *path;
+  int version;      /* 1 to 4 (1 when the file has no version key and
+                       uses [metadata] or no checksums at all) */
+  struct xr_lock_pkg *pkgs;
+  size_t n;
+};
+
+void xr_lock_init(struct xr_lock *l);
+void xr_lock_release(struct xr_lock *l);
+/* Parses a Cargo.lock from memory; NAME is used in messages. */
+int xr_lock_parse(const char *data, size_t len, const char *name,
+                  struct xr_lock *l, struct xr_err *err);
+int xr_lock_read(const char *path, struct xr_lock *l, struct xr_err *err);
+/* 1 when the source is crates.io (git index or its sparse index). */
+int xr_lock_is_crates_io(const struct xr_lock_pkg *p);
+
+/*
+ * The download URL of a crates.io package from the template TMPL (cargo's
+ * markers {crate} {version} {prefix} {lowerprefix} {sha256-checksum};
+ * without any marker "/{crate}/{version}/download" is appended).
+ */
+int xr_crate_dl_url(const char *tmpl, const char *name, const char *version,
+                    const char *sha256, struct xr_buf *out);
+
+#define XR_CRATES_DL_DEFAULT \
+  "https://static.crates.io/crates/{crate}/{crate}-{version}.crate"
+
+/* Vendoring. */
+
+struct xr_fetch_config;
+
+struct xr_vendor_config {
+  const struct xr_fetch_config *fetch; /* store, jobs, offline, output */
+  const char *dl;          /* download template; NULL: XRUST_CRATES_DL
+                              from the environment, then the default */
+  const char *config_out;  /* file to write the cargo source replacement
+                              to, or NULL */
+  const char *git;         /* git program, NULL: "git" */
+  int force;               /* redo even when the lock did not change */
+};
+
+struct xr_vendor_stats {
+  size_t registry;   /* registry packages vendored */
+  size_t git;        /* git packages vendored */
+  size_t fetched;    /* crates downloaded (not in the store already) */
+  int unchanged;     /* 1: the lockfile had not changed, nothing done */
+};
+
+void xr_vendor_config_init(struct xr_vendor_config *c);
+
+/*
+ * Makes DIR a cargo directory source for every registry and git package
+ * of LOCKFILE: registry crates downloaded in one parallel batch, checked
+ * against the lock's checksums, unpacked once into the store
+ * (v1/crates/<name>-<version>-<sha256>/) and linked into DIR as
+ * DIR/<name>-<version>; git packages checked out at the locked commit into
+ * the store with normalised manifests.  DIR/.xrust-lock-sha256 records
+ * the lockfile's digest: when it matches, nothing is touched.  STATS may
+ * be NULL.
+ */
+int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
+              const char *dir, struct xr_vendor_stats *stats,
+              struct xr_err *err);
+
+/* The cargo configuration snippet for LOCK vendored into DIR. */
+int xr_vendor_cargo_config(const struct xr_lock *lock, const char *dir,
+                           struct xr_buf *out);
+
+#endif

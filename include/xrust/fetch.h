@@ -1,0 +1,113 @@
+/*
+ * The fetch engine: a batch of downloads through the store, in parallel,
+ * verified, resumable, optionally extracted while the bytes arrive.  Only
+ * module/fetch.c talks to libcurl.
+ *
+ * For each item the engine looks for the blob sha256 in the store; if it is
+ * there, no request is made.  Otherwise it takes the blob's lock (another
+ * process fetching the same artifact makes this item wait, then find the
+ * blob), downloads into v1/tmp while hashing, retries transient failures
+ * with exponential backoff and Range resume, and publishes the blob only
+ * when the digest matches.  DEST, when given, then receives a copy (never
+ * partial).  UNPACK_DIR, when given, is fed the same bytes through a
+ * bounded ring as they arrive, by one extraction thread per item, so
+ * several archives decompress on several cores at once; a cached blob is
+ * extracted from the store.  UNPACK_DIR must exist and should be a staging
+ * directory: after a failure its contents are undefined.  If a server
+ * ignores a Range request, the extraction is restarted on an emptied
+ * directory.
+ *
+ * Failures are per item (status and err); the batch runs every item to the
+ * end (no fail-fast: the other downloads are useful later) and then
+ * returns the first failing item's code with its message copied to ERR.
+ *
+ * Policy: certificates are always verified (SSL_CERT_FILE or CURL_CA_BUNDLE
+ * name the CA bundle; https_proxy and no_proxy work as in curl); http:// is
+ * refused before any connection unless the host is loopback (127.0.0.0/8,
+ * ::1, localhost) or the URL starts with one of the allow_http origins;
+ * file:// works; other schemes are refused.
+ */
+#ifndef XRUST_FETCH_H
+#define XRUST_FETCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "xrust/archive.h"
+#include "xrust/error.h"
+
+struct xr_store;
+
+struct xr_fetch_item {
+  /* Inputs, owned by the caller. */
+  const char *url;
+  const char *sha256;     /* expected digest, required (64 hex digits) */
+  const char *dest;       /* optional: file to publish a copy to */
+  const char *unpack_dir; /* optional: existing directory to extract into */
+  struct xr_unpack_opts unpack; /* used with unpack_dir (set with
+                                   xr_unpack_opts_init) */
+  uint64_t size_hint;     /* expected size for progress, 0 if unknown */
+  const char *name;       /* display name; NULL: the URL's last part */
+
+  /* Results. */
+  int status;             /* 0 or the error code of err */
+  struct xr_err err;
+  int from_cache;         /* 1: the blob was in the store, no request */
+  uint64_t bytes;         /* bytes received over the network */
+  unsigned attempts;      /* requests made */
+  struct xr_unpack_stats unpacked;
+};
+
+/* Initialises an item (zeroes results, default unpack options). */
+void xr_fetch_item_init(struct xr_fetch_item *it);
+
+struct xr_fetch_config {
+  const char *store_root;   /* NULL: xr_store_default_root */
+  struct xr_store *store;   /* an open store to use instead, or NULL */
+  unsigned jobs;            /* parallel transfers (default 8) */
+  int offline;              /* never touch the network */
+
+  FILE *out;                /* progress and verbose lines; NULL: silent */
+  int quiet;                /* no progress (make -s); errors are returned */
+  int verbose;              /* V=1: print each URL and each retry */
+  int tty;                  /* -1: isatty(out); 0 or 1 to force */
+
+  unsigned retries;         /* transient failures retried (default 5) */
+  unsigned backoff_ms;      /* first delay, doubled each time (500) */
+  unsigned backoff_max_ms;  /* cap of the delay (30000) */
+  unsigned retry_after_max_ms; /* cap of a server's Retry-After (60000) */
+  long low_speed_limit;     /* bytes/s under which a transfer stalls (1) */
+  long low_speed_time;      /* seconds below that limit before retry (30) */
+  long connect_timeout;     /* seconds (30) */
+
+  const char *allow_http;   /* space-separated origins allowed over
+                               http://, e.g. "http://mirror.lan:8080" */
+  const char *cainfo;       /* CA bundle; NULL: SSL_CERT_FILE, then
+                               CURL_CA_BUNDLE, then libcurl's default */
+  size_t ring_size;         /* per extracting item, bytes (1 MiB) */
+};
+
+/* Defaults, without looking at the environment. */
+void xr_fetch_config_init(struct xr_fetch_config *c);
+
+/*
+ * Applies the environment: XRUST_JOBS, XRUST_OFFLINE=1, XRUST_HOME (via
+ * the store), XRUST_ALLOW_HTTP (origins), V (>=1 verbose), and for tests
+ * XRUST_FETCH_RETRIES, XRUST_FETCH_BACKOFF_MS, XRUST_FETCH_STALL_SECONDS.
+ * A malformed number is an error naming the variable.
+ */
+int xr_fetch_config_env(struct xr_fetch_config *c, struct xr_err *err);
+
+/*
+ * Checks a URL against the scheme policy above; 0 when allowed, else
+ * XR_EUSAGE with a message naming the URL.  Nothing is resolved.
+ */
+int xr_fetch_url_allowed(const char *url, const char *allow_http,
+                         struct xr_err *err);
+
+/* Runs the batch; see the top of this file. */
+int xr_fetch_batch(const struct xr_fetch_config *cfg,
+                   struct xr_fetch_item *items, size_t n,
+                   struct xr_err *err);
+
+#endif

@@ -1,0 +1,148 @@
+/*
+ * `xrust crate`, `xrust lock-list` and `xrust vendor`: the crate reader,
+ * the lockfile reader and the vendoring of crate.h on the command line.
+ * `crate DIR [PREFIX]` prints the variables $(rust-crate) defines, one
+ * NAME=value per line (lists space-separated); `lock-list LOCK` prints one
+ * line per package; `vendor LOCK DIR [--config FILE] [--force]` is what
+ * the vendor layer's recipe runs.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "xrust/buf.h"
+#include "xrust/crate.h"
+#include "xrust/fetch.h"
+
+static void print_var(const char *prefix, const char *name, const char *v)
+{
+  printf("%s%s%s=%s\n", prefix ? prefix : "", prefix ? "_" : "", name,
+         v ? v : "");
+}
+
+static void print_list(const char *prefix, const char *name,
+                       const struct xr_strv *l)
+{
+  size_t i;
+
+  printf("%s%s%s=", prefix ? prefix : "", prefix ? "_" : "", name);
+  for (i = 0; i < l->n; i++)
+    printf("%s%s", i ? " " : "", l->v[i]);
+  printf("\n");
+}
+
+int xr_cmd_crate(int argc, char **argv)
+{
+  struct xr_crate c;
+  struct xr_err err;
+  const char *prefix;
+
+  if (argc < 2 || argc > 3) {
+    fprintf(stderr, "usage: xrust crate DIR [PREFIX]\n");
+    return 2;
+  }
+  prefix = argc == 3 ? argv[2] : NULL;
+  xr_err_clear(&err);
+  if (xr_crate_read(argv[1], &c, &err)) {
+    fprintf(stderr, "xrust: %s\n", err.msg);
+    return 1;
+  }
+  print_var(prefix, "NAME", c.name);
+  print_var(prefix, "VERSION", c.version);
+  print_list(prefix, "BINS", &c.bins);
+  print_list(prefix, "LIBS", &c.libs);
+  print_list(prefix, "MANIFESTS", &c.manifests);
+  print_var(prefix, "LOCK", c.lock);
+  print_list(prefix, "SOURCES", &c.sources);
+  xr_crate_release(&c);
+  return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int xr_cmd_lock_list(int argc, char **argv)
+{
+  static const char *const kinds[] = {
+    "path", "registry", "sparse", "git", "other"
+  };
+  static const char *const refs[] = { "", "?branch=", "?tag=", "?rev=" };
+  struct xr_lock l;
+  struct xr_err err;
+  size_t i;
+
+  if (argc != 2) {
+    fprintf(stderr, "usage: xrust lock-list Cargo.lock\n");
+    return 2;
+  }
+  xr_err_clear(&err);
+  if (xr_lock_read(argv[1], &l, &err)) {
+    fprintf(stderr, "xrust: %s\n", err.msg);
+    return 1;
+  }
+  printf("# version %d, %zu packages\n", l.version, l.n);
+  for (i = 0; i < l.n; i++) {
+    const struct xr_lock_pkg *p = &l.pkgs[i];
+
+    printf("%s %s %s", p->name, p->version, kinds[p->kind]);
+    if (p->kind == XR_SRC_GIT)
+      printf(" %s%s%s %s", p->url, refs[p->git_ref],
+             p->git_ref_value ? p->git_ref_value : "", p->commit);
+    else if (p->kind == XR_SRC_REGISTRY || p->kind == XR_SRC_SPARSE)
+      printf(" %s %s", p->url, p->checksum ? p->checksum : "-");
+    else if (p->kind == XR_SRC_OTHER)
+      printf(" %s", p->source);
+    printf("\n");
+  }
+  xr_lock_release(&l);
+  return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int xr_cmd_vendor(int argc, char **argv)
+{
+  struct xr_fetch_config fc;
+  struct xr_vendor_config vc;
+  struct xr_vendor_stats st;
+  struct xr_err err;
+  const char *lock = NULL, *dir = NULL;
+  int i;
+
+  xr_fetch_config_init(&fc);
+  xr_vendor_config_init(&vc);
+  for (i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--config") && i + 1 < argc)
+      vc.config_out = argv[++i];
+    else if (!strcmp(argv[i], "--force"))
+      vc.force = 1;
+    else if (argv[i][0] == '-')
+      break;
+    else if (!lock)
+      lock = argv[i];
+    else if (!dir)
+      dir = argv[i];
+    else
+      break;
+  }
+  if (i < argc || !lock || !dir) {
+    fprintf(stderr, "usage: xrust vendor Cargo.lock DIR [--config FILE] "
+            "[--force]\n");
+    return 2;
+  }
+  xr_err_clear(&err);
+  if (xr_fetch_config_env(&fc, &err)) {
+    fprintf(stderr, "xrust: %s\n", err.msg);
+    return 2;
+  }
+  fc.out = stderr;
+  vc.fetch = &fc;
+  if (xr_vendor(&vc, lock, dir, &st, &err)) {
+    fprintf(stderr, "xrust: %s\n", err.msg);
+    return 1;
+  }
+  if (st.unchanged) {
+    if (fc.verbose)
+      fprintf(stderr, "  VENDOR  %s (lockfile unchanged)\n", dir);
+  } else if (!fc.quiet) {
+    fprintf(stderr, "  VENDOR  %s: %zu crates (%zu downloaded), %zu git\n",
+            dir, st.registry, st.fetched, st.git);
+  }
+  return 0;
+}

@@ -1,0 +1,1404 @@
+/*
+ * The fetch engine (fetch.h): one curl_multi loop per batch running up to
+ * `jobs` transfers, each with a private job context; bytes are hashed and
+ * written to a store temporary as they arrive and, for archives, handed
+ * through a bounded ring to an extraction thread (the transfer is paused
+ * while the ring is full, so memory stays bounded whatever the network and
+ * decompression speeds).  Transient failures are retried with backoff and
+ * resumed with Range; blobs are published to the store only once verified.
+ * Blob locks are taken with trylock and polled from the loop, so waiting
+ * for another process never blocks this batch's other transfers.  This is
+ * the only file that includes <curl/curl.h>; it never prints except to the
+ * configured progress stream.
+ */
+#include "xrust/fetch.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "xrust/buf.h"
+#include "xrust/sha256.h"
+#include "xrust/store.h"
+
+#define DEFAULT_RING (1024 * 1024)
+#define POLL_MS 100
+#define PROGRESS_MS 200
+
+enum jstate {
+  J_DONE,        /* finished (status says how) */
+  J_WAITLOCK,    /* blob lock held elsewhere, polled */
+  J_QUEUED,      /* lock held, waiting for a transfer slot */
+  J_ACTIVE,      /* transfer in the multi handle */
+  J_BACKOFF,     /* waiting to retry */
+  J_FINISHING,   /* download verified, extraction still running */
+  J_CACHE_QUEUED /* blob in the store, extraction waiting for a slot */
+};
+
+/* Bytes handed from the transfer to the extraction thread. */
+struct ring {
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  char *buf;
+  size_t cap, start, used, lent;
+  int eof;    /* producer: no more bytes */
+  int abort;  /* producer: give up, the reader fails */
+  int closed; /* consumer: finished, drop further bytes */
+  int paused; /* producer is waiting for room */
+};
+
+struct batch;
+
+struct job {
+  struct batch *b;
+  struct xr_fetch_item *it;
+  enum jstate st;
+  const char *name;
+  int is_http;
+  struct xr_store_lock lk;
+  CURL *easy;
+  char errbuf[CURL_ERROR_SIZE];
+
+  struct xr_buf tmp;      /* temporary file in the store */
+  int fd;
+  struct xr_sha256 h;
+  int h_live;
+  uint64_t got;           /* bytes in the temporary = resume offset */
+  uint64_t expect;        /* total size when known */
+  int resumed;            /* some bytes came from a Range response */
+  int zero_retry;         /* a from-zero retry after a mismatch was made */
+  long long wake_at;      /* J_BACKOFF: monotonic ms */
+
+  /* Per response. */
+  int checked;
+  long code;              /* HTTP status of the final response */
+  long http_fail;         /* non-2xx seen by the write callback */
+  long long cr_start;     /* Content-Range start, -1 when absent */
+  int fatal;              /* a local error (err set) aborted the transfer */
+  int reset_next;         /* next attempt must start from zero */
+
+  /* Extraction. */
+  int unpack;
+  int thr_live;
+  pthread_t thr;
+  struct ring ring;
+  int ring_init;
+  int ex_done;            /* under ring.mu */
+  int ex_rc;
+  struct xr_err ex_err;
+  struct xr_buf blob;     /* extraction source for cached blobs */
+  int from_blob;
+  int downloaded;         /* verified and published */
+};
+
+struct batch {
+  const struct xr_fetch_config *cfg;
+  struct xr_store *store;
+  CURLM *multi;
+  struct job *jobs;
+  size_t n;
+  size_t slots;           /* jobs holding a slot */
+  int tty;
+  int announced;
+  size_t n_work;          /* items not found in the store at the start */
+  size_t n_fetched;
+  long long t0, last_print;
+  int line_shown;
+};
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+/* libcurl's global init is not thread-safe: once per process. */
+static void curl_init(void)
+{
+  curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static long long now_ms(void)
+{
+  struct timespec ts;
+
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- configuration ---- */
+
+void xr_fetch_item_init(struct xr_fetch_item *it)
+{
+  memset(it, 0, sizeof(*it));
+  xr_unpack_opts_init(&it->unpack);
+}
+
+void xr_fetch_config_init(struct xr_fetch_config *c)
+{
+  memset(c, 0, sizeof(*c));
+  c->jobs = 8;
+  c->tty = -1;
+  c->retries = 5;
+  c->backoff_ms = 500;
+  c->backoff_max_ms = 30000;
+  c->retry_after_max_ms = 60000;
+  c->low_speed_limit = 1000;
+  c->low_speed_time = 30;
+  c->connect_timeout = 30;
+  c->ring_size = DEFAULT_RING;
+}
+
+static int env_num(const char *name, long min, long max, long *out,
+                   struct xr_err *err)
+{
+  const char *v = getenv(name);
+  char *end;
+  long x;
+
+  if (!v || !*v)
+    return 0;
+  errno = 0;
+  x = strtol(v, &end, 10);
+  if (errno || *end || x < min || x > max)
+    return xr_fail(err, XR_EUSAGE, "invalid '%s': '%s' (expected %ld to %ld)",
+                   name, v, min, max);
+  *out = x;
+  return 0;
+}
+
+int xr_fetch_config_env(struct xr_fetch_config *c, struct xr_err *err)
+{
+  const char *v;
+  long x;
+  int rc;
+
+  x = c->jobs;
+  rc = env_num("XRUST_JOBS", 1, 256, &x, err);
+  if (rc)
+    return rc;
+  c->jobs = (unsigned)x;
+  x = c->retries;
+  rc = env_num("XRUST_FETCH_RETRIES", 0, 100, &x, err);
+  if (rc)
+    return rc;
+  c->retries = (unsigned)x;
+  x = c->backoff_ms;
+  rc = env_num("XRUST_FETCH_BACKOFF_MS", 0, 600000, &x, err);
+  if (rc)
+    return rc;
+  c->backoff_ms = (unsigned)x;
+  rc = env_num("XRUST_FETCH_STALL_SECONDS", 1, 3600, &c->low_speed_time,
+               err);
+  if (rc)
+    return rc;
+  v = getenv("XRUST_OFFLINE");
+  if (v && *v && strcmp(v, "0") != 0)
+    c->offline = 1;
+  v = getenv("XRUST_ALLOW_HTTP");
+  if (v && *v)
+    c->allow_http = v;
+  v = getenv("V");
+  if (v && *v && strcmp(v, "0") != 0)
+    c->verbose = 1;
+  return 0;
+}
+
+/* ---- URL policy ---- */
+
+static int starts_ci(const char *s, const char *prefix)
+{
+  return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* 1 for "127.a.b.c" written as a dotted decimal IPv4 address. */
+static int is_loop4(const char *h, size_t len)
+{
+  size_t i, parts = 1, digits = 0;
+
+  if (len < 9 || strncmp(h, "127.", 4) != 0)
+    return 0;
+  for (i = 0; i < len; i++) {
+    if (h[i] == '.') {
+      if (!digits)
+        return 0;
+      parts++;
+      digits = 0;
+    } else if (h[i] >= '0' && h[i] <= '9' && digits < 3) {
+      digits++;
+    } else {
+      return 0;
+    }
+  }
+  return parts == 4 && digits > 0;
+}
+
+static int is_loopback(const char *h, size_t len)
+{
+  if (len == 9 && !strncasecmp(h, "localhost", 9))
+    return 1;
+  if ((len == 5 && !strncmp(h, "[::1]", 5)) ||
+      (len == 17 && !strncmp(h, "[0:0:0:0:0:0:0:1]", 17)))
+    return 1;
+  return is_loop4(h, len);
+}
+
+/* 1 when URL begins with one of the space-separated ORIGINS. */
+static int origin_allowed(const char *url, const char *origins)
+{
+  const char *p = origins;
+
+  while (p && *p) {
+    size_t len;
+
+    while (*p == ' ' || *p == '\t' || *p == ',')
+      p++;
+    len = strcspn(p, " \t,");
+    if (len && !strncasecmp(url, p, len)) {
+      char next = url[len];
+
+      if (p[len - 1] == '/' || next == '\0' || next == '/' || next == '?' ||
+          next == '#')
+        return 1;
+    }
+    p += len;
+  }
+  return 0;
+}
+
+int xr_fetch_url_allowed(const char *url, const char *allow_http,
+                         struct xr_err *err)
+{
+  const char *host, *end, *at;
+  size_t hlen;
+
+  if (!url || !*url)
+    return xr_fail(err, XR_EUSAGE, "empty url");
+  if (starts_ci(url, "https://") || starts_ci(url, "file://"))
+    return 0;
+  if (!starts_ci(url, "http://"))
+    return xr_fail(err, XR_EUSAGE,
+                   "cannot fetch '%s': unsupported url scheme", url);
+  host = url + 7;
+  end = host + strcspn(host, "/?#");
+  at = memchr(host, '@', (size_t)(end - host));
+  while (at) {
+    host = at + 1;
+    at = memchr(host, '@', (size_t)(end - host));
+  }
+  if (*host == '[') {
+    const char *rb = memchr(host, ']', (size_t)(end - host));
+
+    hlen = rb ? (size_t)(rb - host) + 1 : (size_t)(end - host);
+  } else {
+    const char *colon = memchr(host, ':', (size_t)(end - host));
+
+    hlen = colon ? (size_t)(colon - host) : (size_t)(end - host);
+  }
+  if (is_loopback(host, hlen) || origin_allowed(url, allow_http))
+    return 0;
+  return xr_fail(err, XR_EUSAGE,
+                 "cannot fetch '%s': plain http is allowed only to loopback "
+                 "hosts and origins listed in XRUST_ALLOW_HTTP", url);
+}
+
+/* ---- progress ---- */
+
+static void human(char *out, size_t n, double bytes)
+{
+  static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
+  size_t u = 0;
+
+  while (bytes >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+    bytes /= 1000.0;
+    u++;
+  }
+  if (u == 0)
+    snprintf(out, n, "%.0f %s", bytes, units[u]);
+  else
+    snprintf(out, n, "%.1f %s", bytes, units[u]);
+}
+
+static int showing(const struct batch *b)
+{
+  return b->cfg->out && !b->cfg->quiet;
+}
+
+/* Clears the terminal progress line before another line is printed. */
+static void clear_line(struct batch *b)
+{
+  if (b->line_shown) {
+    fputs("\r\033[K", b->cfg->out);
+    b->line_shown = 0;
+  }
+}
+
+static void say(struct batch *b, const char *tag, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 3, 4)))
+#endif
+  ;
+
+static void say(struct batch *b, const char *tag, const char *fmt, ...)
+{
+  va_list ap;
+
+  if (!showing(b))
+    return;
+  clear_line(b);
+  fprintf(b->cfg->out, "  %-7s ", tag);
+  va_start(ap, fmt);
+  vfprintf(b->cfg->out, fmt, ap);
+  va_end(ap);
+  fputc('\n', b->cfg->out);
+  fflush(b->cfg->out);
+}
+
+static uint64_t batch_bytes(const struct batch *b)
+{
+  uint64_t total = 0;
+  size_t i;
+
+  for (i = 0; i < b->n; i++)
+    total += b->jobs[i].it->bytes;
+  return total;
+}
+
+static void progress(struct batch *b, int force)
+{
+  char got[32], rate[32], eta[32] = "";
+  uint64_t bytes, want = 0;
+  long long t = now_ms();
+  double secs, speed;
+  size_t i, done = 0;
+  int all_known = 1;
+
+  if (!showing(b) || !b->tty || !b->announced)
+    return;
+  if (!force && t - b->last_print < PROGRESS_MS)
+    return;
+  b->last_print = t;
+  bytes = batch_bytes(b);
+  for (i = 0; i < b->n; i++) {
+    const struct job *j = &b->jobs[i];
+
+    if (j->it->from_cache)
+      continue;
+    if (j->st == J_DONE || j->st == J_FINISHING)
+      done++;
+    if (j->expect)
+      want += j->expect > j->got ? j->expect - j->got : 0;
+    else if (j->st != J_DONE && j->st != J_FINISHING)
+      all_known = 0;
+  }
+  secs = (double)(t - b->t0) / 1000.0;
+  speed = secs > 0.05 ? (double)bytes / secs : 0.0;
+  human(got, sizeof(got), (double)bytes);
+  human(rate, sizeof(rate), speed);
+  if (all_known && speed > 0)
+    snprintf(eta, sizeof(eta), "  ETA %.0fs", (double)want / speed);
+  fprintf(b->cfg->out, "\r  %-7s %zu/%zu  %s  %s/s%s\033[K", "FETCH", done,
+          b->n_work, got, rate, eta);
+  fflush(b->cfg->out);
+  b->line_shown = 1;
+}
+
+static void announce(struct batch *b)
+{
+  if (b->announced)
+    return;
+  b->announced = 1;
+  b->t0 = now_ms();
+  if (showing(b) && !b->tty)
+    say(b, "FETCH", "%zu file%s", b->n_work, b->n_work == 1 ? "" : "s");
+}
+
+static void finish_progress(struct batch *b)
+{
+  char got[32];
+
+  if (!showing(b) || !b->announced)
+    return;
+  clear_line(b);
+  if (b->tty)
+    return;
+  human(got, sizeof(got), (double)batch_bytes(b));
+  say(b, "FETCH", "%zu file%s, %s in %.1f s", b->n_fetched,
+      b->n_fetched == 1 ? "" : "s", got,
+      (double)(now_ms() - b->t0) / 1000.0);
+}
+
+/* ---- the ring and the extraction thread ---- */
+
+static int ring_setup(struct ring *r, size_t cap)
+{
+  memset(r, 0, sizeof(*r));
+  r->buf = malloc(cap);
+  if (!r->buf)
+    return -1;
+  r->cap = cap;
+  if (pthread_mutex_init(&r->mu, NULL) != 0) {
+    free(r->buf);
+    return -1;
+  }
+  if (pthread_cond_init(&r->cv, NULL) != 0) {
+    pthread_mutex_destroy(&r->mu);
+    free(r->buf);
+    return -1;
+  }
+  return 0;
+}
+
+static void ring_teardown(struct ring *r)
+{
+  pthread_cond_destroy(&r->cv);
+  pthread_mutex_destroy(&r->mu);
+  free(r->buf);
+  r->buf = NULL;
+}
+
+/* Empties the ring for a new extraction (no thread is running). */
+static void ring_rewind(struct ring *r)
+{
+  r->start = r->used = r->lent = 0;
+  r->eof = r->abort = r->closed = r->paused = 0;
+}
+
+static void ring_set(struct ring *r, int *flag)
+{
+  pthread_mutex_lock(&r->mu);
+  *flag = 1;
+  pthread_cond_broadcast(&r->cv);
+  pthread_mutex_unlock(&r->mu);
+}
+
+static void ring_copy_in(struct ring *r, const char *p, size_t n)
+{
+  size_t pos = (r->start + r->used) % r->cap;
+  size_t first = r->cap - pos < n ? r->cap - pos : n;
+
+  memcpy(r->buf + pos, p, first);
+  memcpy(r->buf, p + first, n - first);
+  r->used += n;
+}
+
+/*
+ * Offers N bytes to the reader: 0 when taken (or dropped because the
+ * reader has finished), 1 when there is no room yet (the caller pauses).
+ * With WAIT, or for a block larger than the whole ring, the bytes are
+ * pushed in pieces, waiting for the reader: file:// transfers cannot be
+ * paused, and libcurl normally delivers at most 16 KiB at a time.
+ */
+static int ring_put(struct ring *r, const char *p, size_t n, int wait)
+{
+  int rc = 0;
+
+  pthread_mutex_lock(&r->mu);
+  if (wait || n > r->cap) {
+    while (n && !r->closed && !r->abort) {
+      size_t room = r->cap - r->used, k = n < room ? n : room;
+
+      if (!k) {
+        pthread_cond_wait(&r->cv, &r->mu);
+        continue;
+      }
+      ring_copy_in(r, p, k);
+      p += k;
+      n -= k;
+      pthread_cond_broadcast(&r->cv);
+    }
+  } else if (!r->closed && !r->abort) {
+    if (r->cap - r->used < n) {
+      r->paused = 1;
+      rc = 1;
+    } else {
+      ring_copy_in(r, p, n);
+      r->paused = 0;
+      pthread_cond_broadcast(&r->cv);
+    }
+  }
+  pthread_mutex_unlock(&r->mu);
+  return rc;
+}
+
+static size_t ring_room(struct ring *r)
+{
+  size_t room;
+
+  pthread_mutex_lock(&r->mu);
+  room = r->closed ? r->cap : r->cap - r->used;
+  pthread_mutex_unlock(&r->mu);
+  return room;
+}
+
+/* xr_unpack_read_fn over the ring, run by the extraction thread. */
+static ssize_t ring_read(void *ctx, const void **out)
+{
+  struct job *j = ctx;
+  struct ring *r = &j->ring;
+  ssize_t n;
+  int wake = 0;
+
+  pthread_mutex_lock(&r->mu);
+  if (r->lent) {
+    r->start = (r->start + r->lent) % r->cap;
+    r->used -= r->lent;
+    r->lent = 0;
+    if (!r->used)
+      r->start = 0;
+    /* Hysteresis: resume the transfer only once half the ring is free,
+     * rather than ping-ponging a wakeup per 16 KiB block. */
+    wake = r->paused && r->cap - r->used >= r->cap / 2;
+    pthread_cond_broadcast(&r->cv);
+  }
+  while (!r->used && !r->eof && !r->abort)
+    pthread_cond_wait(&r->cv, &r->mu);
+  if (r->abort) {
+    n = -1;
+  } else if (!r->used) {
+    n = 0;
+  } else {
+    size_t c = r->cap - r->start;
+
+    if (c > r->used)
+      c = r->used;
+    r->lent = c;
+    *out = r->buf + r->start;
+    n = (ssize_t)c;
+  }
+  pthread_mutex_unlock(&r->mu);
+  if (wake)
+    curl_multi_wakeup(j->b->multi);
+  return n;
+}
+
+static void *extract_main(void *arg)
+{
+  struct job *j = arg;
+  struct xr_err e;
+  struct xr_unpack_stats stats;
+  int rc;
+
+  xr_err_clear(&e);
+  memset(&stats, 0, sizeof(stats));
+  if (j->from_blob)
+    rc = xr_unpack_file(j->blob.data, j->it->unpack_dir, &j->it->unpack,
+                        &stats, &e);
+  else
+    rc = xr_unpack_stream(ring_read, j, j->name, j->it->unpack_dir,
+                          &j->it->unpack, &stats, &e);
+  pthread_mutex_lock(&j->ring.mu);
+  j->ring.closed = 1;
+  j->ex_rc = rc;
+  j->ex_err = e;
+  j->it->unpacked = stats;
+  j->ex_done = 1;
+  pthread_cond_broadcast(&j->ring.cv);
+  pthread_mutex_unlock(&j->ring.mu);
+  curl_multi_wakeup(j->b->multi);
+  return NULL;
+}
+
+static int extract_start(struct job *j, struct xr_err *err)
+{
+  if (!j->ring_init) {
+    if (ring_setup(&j->ring, j->from_blob ? 1 : j->b->cfg->ring_size))
+      return xr_fail(err, XR_ENOMEM, "out of memory");
+    j->ring_init = 1;
+  }
+  ring_rewind(&j->ring);
+  j->ex_done = 0;
+  j->ex_rc = 0;
+  if (pthread_create(&j->thr, NULL, extract_main, j) != 0)
+    return xr_fail(err, XR_EINTERNAL, "cannot start an extraction thread");
+  j->thr_live = 1;
+  return 0;
+}
+
+/* Stops the extraction thread (if any) and waits for it. */
+static void extract_stop(struct job *j)
+{
+  if (!j->thr_live)
+    return;
+  ring_set(&j->ring, &j->ring.abort);
+  pthread_join(j->thr, NULL);
+  j->thr_live = 0;
+}
+
+/* 1 when the extraction thread has finished (and has been joined). */
+static int extract_reap(struct job *j)
+{
+  int done;
+
+  if (!j->thr_live)
+    return 0;
+  pthread_mutex_lock(&j->ring.mu);
+  done = j->ex_done;
+  pthread_mutex_unlock(&j->ring.mu);
+  if (!done)
+    return 0;
+  pthread_join(j->thr, NULL);
+  j->thr_live = 0;
+  return 1;
+}
+
+/* ---- per-job lifecycle ---- */
+
+static void job_release(struct job *j)
+{
+  extract_stop(j);
+  if (j->easy) {
+    curl_multi_remove_handle(j->b->multi, j->easy);
+    curl_easy_cleanup(j->easy);
+    j->easy = NULL;
+  }
+  if (j->fd >= 0) {
+    close(j->fd);
+    j->fd = -1;
+  }
+  if (j->tmp.data && !j->downloaded)
+    (void)unlink(j->tmp.data);
+  xr_buf_release(&j->tmp);
+  xr_buf_release(&j->blob);
+  if (j->h_live) {
+    xr_sha256_release(&j->h);
+    j->h_live = 0;
+  }
+  if (j->ring_init) {
+    ring_teardown(&j->ring);
+    j->ring_init = 0;
+  }
+  xr_store_unlock(&j->lk);
+}
+
+static int holds_slot(enum jstate st)
+{
+  return st == J_ACTIVE || st == J_BACKOFF || st == J_FINISHING;
+}
+
+static void job_end(struct job *j, int rc)
+{
+  if (holds_slot(j->st))
+    j->b->slots--;
+  j->it->status = rc;
+  if (!rc)
+    xr_err_clear(&j->it->err);
+  j->st = J_DONE;
+  job_release(j);
+}
+
+/* Fails the item with the message already in its err. */
+static void job_fail(struct job *j)
+{
+  if (!j->it->err.code)
+    xr_fail(&j->it->err, XR_EINTERNAL, "cannot fetch '%s'", j->it->url);
+  job_end(j, (int)j->it->err.code);
+}
+
+/* Copies the blob out to DEST (if any) and ends the item successfully. */
+static void job_succeed(struct job *j)
+{
+  struct xr_buf p = XR_BUF_INIT;
+  int rc = 0;
+
+  if (j->it->dest) {
+    if (xr_store_blob_path(j->b->store, j->it->sha256, &p))
+      rc = xr_fail(&j->it->err, XR_ENOMEM, "out of memory");
+    else
+      rc = xr_store_copy_out(p.data, j->it->dest, &j->it->err);
+  }
+  xr_buf_release(&p);
+  job_end(j, rc);
+}
+
+/* The cached blob serves the item: copy out, or queue its extraction. */
+static void job_cached(struct job *j)
+{
+  j->it->from_cache = 1;
+  xr_store_unlock(&j->lk);
+  if (j->it->unpack_dir)
+    j->st = J_CACHE_QUEUED;
+  else
+    job_succeed(j);
+}
+
+/* Throws away what was received: the next bytes start the file again. */
+static int job_rewind(struct job *j)
+{
+  struct xr_err *err = &j->it->err;
+  int rc;
+
+  if (j->h_live)
+    xr_sha256_release(&j->h);
+  j->h_live = 0;
+  rc = xr_sha256_init(&j->h, err);
+  if (rc)
+    return rc;
+  j->h_live = 1;
+  if (ftruncate(j->fd, 0) != 0 || lseek(j->fd, 0, SEEK_SET) != 0)
+    return xr_fail(err, XR_EIO, "cannot truncate '%s': %s", j->tmp.data,
+                   strerror(errno));
+  j->got = 0;
+  j->resumed = 0;
+  if (j->unpack) {
+    extract_stop(j);
+    rc = xr_store_clear_dir(j->it->unpack_dir, err);
+    if (!rc)
+      rc = extract_start(j, err);
+  }
+  return rc;
+}
+
+/* ---- curl callbacks ---- */
+
+static size_t on_header(char *p, size_t size, size_t nmemb, void *ctx)
+{
+  struct job *j = ctx;
+  size_t n = size * nmemb;
+
+  if (n >= 5 && !strncmp(p, "HTTP/", 5)) {
+    j->cr_start = -1;
+  } else if (n > 14 && !strncasecmp(p, "content-range:", 14)) {
+    const char *v = p + 14;
+    char *end;
+    long long x;
+
+    while (v < p + n && (*v == ' ' || *v == '\t'))
+      v++;
+    if (p + n - v > 6 && !strncasecmp(v, "bytes ", 6)) {
+      x = strtoll(v + 6, &end, 10);
+      if (end > v + 6 && *end == '-')
+        j->cr_start = x;
+    }
+  }
+  return n;
+}
+
+/* Checks the first body bytes of a response: status, Range honoured. */
+static int check_response(struct job *j)
+{
+  curl_off_t len = -1;
+
+  j->checked = 1;
+  if (!j->is_http)
+    return 0;
+  curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &j->code);
+  if (j->code != 200 && j->code != 206) {
+    j->http_fail = j->code;
+    return -1;
+  }
+  curl_easy_getinfo(j->easy, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
+  if (j->code == 206) {
+    if (j->cr_start != (long long)j->got) {
+      /* A range we did not ask for: start over rather than splice. */
+      j->reset_next = 1;
+      j->http_fail = 206;
+      return -1;
+    }
+    j->resumed = 1;
+  } else if (j->got > 0) {
+    /* The server ignored Range: everything comes again from zero. */
+    if (job_rewind(j)) {
+      j->fatal = 1;
+      return -1;
+    }
+  }
+  if (len >= 0)
+    j->expect = j->got + (uint64_t)len;
+  return 0;
+}
+
+static size_t on_write(char *p, size_t size, size_t nmemb, void *ctx)
+{
+  struct job *j = ctx;
+  size_t n = size * nmemb, off = 0;
+
+  if (!j->checked && check_response(j))
+    return 0;
+  if (j->unpack && ring_put(&j->ring, p, n, !j->is_http))
+    return CURL_WRITEFUNC_PAUSE;
+  xr_sha256_update(&j->h, p, n);
+  while (off < n) {
+    ssize_t w = write(j->fd, p + off, n - off);
+
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w < 0) {
+      xr_fail(&j->it->err, XR_EIO, "cannot write '%s': %s", j->tmp.data,
+              strerror(errno));
+      j->fatal = 1;
+      return 0;
+    }
+    off += (size_t)w;
+  }
+  j->got += n;
+  j->it->bytes += n;
+  return n;
+}
+
+/* ---- attempts ---- */
+
+static int easy_setup(struct job *j)
+{
+  const struct xr_fetch_config *c = j->b->cfg;
+  const char *ca = c->cainfo, *capath = getenv("SSL_CERT_DIR");
+  CURL *e = curl_easy_init();
+
+  if (!e)
+    return xr_fail(&j->it->err, XR_ENOMEM, "cannot create a transfer");
+  j->easy = e;
+  if (!ca || !*ca)
+    ca = getenv("SSL_CERT_FILE");
+  if (!ca || !*ca)
+    ca = getenv("CURL_CA_BUNDLE");
+  curl_easy_setopt(e, CURLOPT_URL, j->it->url);
+  curl_easy_setopt(e, CURLOPT_PRIVATE, j);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, j->errbuf);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file");
+  /* Redirects may not downgrade https, nor leave an allowed http origin
+   * for another http host. */
+  curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR,
+                   j->is_http && starts_ci(j->it->url, "http:")
+                   ? "http,https" : "https");
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, c->low_speed_limit);
+  curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, c->low_speed_time);
+  curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "xrust/0.1");
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (ca && *ca)
+    curl_easy_setopt(e, CURLOPT_CAINFO, ca);
+  if (capath && *capath)
+    curl_easy_setopt(e, CURLOPT_CAPATH, capath);
+  return 0;
+}
+
+/* Starts the first or a further request for J (which holds a slot). */
+static int attempt_start(struct job *j)
+{
+  struct batch *b = j->b;
+  struct xr_err *err = &j->it->err;
+  char range[32];
+  int rc = 0;
+
+  if (j->fd < 0) {
+    rc = xr_store_mktemp(b->store, &j->tmp, &j->fd, err);
+    if (!rc)
+      rc = xr_sha256_init(&j->h, err);
+    if (rc)
+      return rc;
+    j->h_live = 1;
+    if (j->unpack) {
+      rc = extract_start(j, err);
+      if (rc)
+        return rc;
+    }
+  }
+  if (j->reset_next) {
+    j->reset_next = 0;
+    rc = job_rewind(j);
+    if (rc)
+      return rc;
+  }
+  if (!j->easy) {
+    rc = easy_setup(j);
+    if (rc)
+      return rc;
+  }
+  j->checked = 0;
+  j->code = 0;
+  j->http_fail = 0;
+  j->cr_start = -1;
+  j->errbuf[0] = '\0';
+  /* CURLOPT_RANGE rather than RESUME_FROM: libcurl then hands us a 200
+   * answer to a range request instead of failing, and we start over. */
+  if (j->got) {
+    snprintf(range, sizeof(range), "%llu-", (unsigned long long)j->got);
+    curl_easy_setopt(j->easy, CURLOPT_RANGE, range);
+  } else {
+    curl_easy_setopt(j->easy, CURLOPT_RANGE, (char *)NULL);
+  }
+  if (curl_multi_add_handle(b->multi, j->easy) != CURLM_OK)
+    return xr_fail(err, XR_EINTERNAL, "cannot start '%s'", j->it->url);
+  j->it->attempts++;
+  if (b->cfg->verbose && j->it->attempts == 1)
+    say(b, "FETCH", "%s", j->it->url);
+  j->st = J_ACTIVE;
+  return 0;
+}
+
+static int transient_curl(CURLcode rc)
+{
+  switch (rc) {
+  case CURLE_COULDNT_CONNECT:
+  case CURLE_PARTIAL_FILE:
+  case CURLE_RECV_ERROR:
+  case CURLE_SEND_ERROR:
+  case CURLE_OPERATION_TIMEDOUT:
+  case CURLE_GOT_NOTHING:
+  case CURLE_HTTP2:
+  case CURLE_HTTP2_STREAM:
+  case CURLE_HTTP3:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* Schedules a retry of J after REASON, or fails it when out of attempts. */
+static void retry_or_fail(struct job *j, enum xr_code code, long delay_ms,
+                          const char *reason)
+{
+  struct batch *b = j->b;
+  const struct xr_fetch_config *c = b->cfg;
+  unsigned n = j->it->attempts;
+
+  if (n > c->retries) {
+    xr_fail(&j->it->err, code, "cannot fetch '%s': %s (after %u attempts)",
+            j->it->url, reason, n);
+    job_fail(j);
+    return;
+  }
+  if (delay_ms < 0) {
+    unsigned shift = n - 1 < 16 ? n - 1 : 16;
+
+    delay_ms = (long)c->backoff_ms << shift;
+    if (delay_ms > (long)c->backoff_max_ms)
+      delay_ms = (long)c->backoff_max_ms;
+  }
+  if (c->verbose)
+    say(b, "RETRY", "%s: %s (attempt %u of %u in %.1f s)", j->it->url,
+        reason, n + 1, c->retries + 1, (double)delay_ms / 1000.0);
+  j->wake_at = now_ms() + delay_ms;
+  j->st = J_BACKOFF;
+}
+
+/* The download is complete: verify, publish, then wait for extraction. */
+static void download_verified(struct job *j)
+{
+  struct batch *b = j->b;
+  char hex[XR_SHA256_HEX];
+  int rc;
+
+  xr_sha256_final(&j->h, hex);
+  j->h_live = 0;
+  if (strcasecmp(hex, j->it->sha256) != 0) {
+    if (j->resumed && !j->zero_retry) {
+      /* Pieces from two versions of a file can be spliced by a resume:
+       * one complete download from zero decides. */
+      j->zero_retry = 1;
+      j->reset_next = 1;
+      if (xr_sha256_init(&j->h, &j->it->err) == 0) {
+        j->h_live = 1;
+        retry_or_fail(j, XR_ECHECKSUM, 0, "sha256 mismatch after resume");
+        return;
+      }
+    }
+    xr_fail(&j->it->err, XR_ECHECKSUM,
+            "cannot verify '%s': sha256 mismatch (expected %s, got %s)",
+            j->it->url, j->it->sha256, hex);
+    job_fail(j);
+    return;
+  }
+  if (close(j->fd) != 0) {
+    j->fd = -1;
+    xr_fail(&j->it->err, XR_EIO, "cannot write '%s': %s", j->tmp.data,
+            strerror(errno));
+    job_fail(j);
+    return;
+  }
+  j->fd = -1;
+  rc = xr_store_publish_blob(b->store, j->tmp.data, j->it->sha256,
+                             &j->it->err);
+  if (rc) {
+    job_fail(j);
+    return;
+  }
+  j->downloaded = 1;
+  b->n_fetched++;
+  xr_store_unlock(&j->lk);
+  if (j->thr_live) {
+    ring_set(&j->ring, &j->ring.eof);
+    j->st = J_FINISHING;
+    return;
+  }
+  if (j->unpack && j->ex_rc) {
+    j->it->err = j->ex_err;
+    xr_err_prefix(&j->it->err, "cannot unpack '%s': ", j->name);
+    job_fail(j);
+    return;
+  }
+  job_succeed(j);
+}
+
+/* A transfer of J left the multi handle with RESULT. */
+static void transfer_done(struct job *j, CURLcode result)
+{
+  struct batch *b = j->b;
+  char reason[CURL_ERROR_SIZE + 64];
+  long code = j->http_fail;
+
+  curl_multi_remove_handle(b->multi, j->easy);
+  if (j->fatal) {
+    job_fail(j);
+    return;
+  }
+  if (j->unpack && !j->thr_live && j->ex_rc) {
+    j->it->err = j->ex_err;
+    xr_err_prefix(&j->it->err, "cannot unpack '%s': ", j->name);
+    job_fail(j);
+    return;
+  }
+  if (!code && result == CURLE_OK && j->is_http) {
+    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &code);
+    if (code == 200 || code == 206)
+      code = 0;
+  }
+  if (code == 206) {
+    retry_or_fail(j, XR_EHTTP, -1, "unexpected content-range");
+    return;
+  }
+  if (code) {
+    snprintf(reason, sizeof(reason), "http status %ld", code);
+    if (code == 416) {
+      j->reset_next = 1;
+      retry_or_fail(j, XR_EHTTP, 0, reason);
+    } else if (code == 429) {
+      curl_off_t after = -1;
+      long ms = -1;
+
+      curl_easy_getinfo(j->easy, CURLINFO_RETRY_AFTER, &after);
+      if (after >= 0) {
+        ms = after > (curl_off_t)(b->cfg->retry_after_max_ms / 1000)
+             ? (long)b->cfg->retry_after_max_ms : (long)after * 1000;
+      }
+      retry_or_fail(j, XR_EHTTP, ms, reason);
+    } else if (code >= 500 || code == 408) {
+      retry_or_fail(j, XR_EHTTP, -1, reason);
+    } else {
+      xr_fail(&j->it->err, XR_EHTTP, "cannot fetch '%s': %s", j->it->url,
+              reason);
+      job_fail(j);
+    }
+    return;
+  }
+  if (result != CURLE_OK) {
+    snprintf(reason, sizeof(reason), "%s",
+             j->errbuf[0] ? j->errbuf : curl_easy_strerror(result));
+    if (transient_curl(result)) {
+      retry_or_fail(j, XR_ENET, -1, reason);
+    } else {
+      xr_fail(&j->it->err, XR_ENET, "cannot fetch '%s': %s", j->it->url,
+              reason);
+      job_fail(j);
+    }
+    return;
+  }
+  download_verified(j);
+}
+
+/* ---- the loop ---- */
+
+static void blob_key(const char *sha, char *out, size_t n)
+{
+  size_t i;
+
+  snprintf(out, n, "blob-%s", sha);
+  for (i = 0; out[i]; i++)
+    if (out[i] >= 'A' && out[i] <= 'Z')
+      out[i] = (char)(out[i] - 'A' + 'a');
+}
+
+/* Tries to take the blob lock of a waiting job. */
+static void try_lock(struct job *j)
+{
+  char key[80];
+  int rc;
+
+  blob_key(j->it->sha256, key, sizeof(key));
+  rc = xr_store_trylock(j->b->store, key, &j->lk, &j->it->err);
+  if (rc == 1)
+    return;
+  if (rc) {
+    job_fail(j);
+    return;
+  }
+  if (xr_store_has_blob(j->b->store, j->it->sha256))
+    job_cached(j);
+  else
+    j->st = J_QUEUED;
+}
+
+/* Fills free slots with queued downloads, retries and cached extractions. */
+static void fill_slots(struct batch *b)
+{
+  long long t = now_ms();
+  size_t i;
+
+  for (i = 0; i < b->n; i++) {
+    struct job *j = &b->jobs[i];
+
+    if (j->st == J_BACKOFF && j->wake_at <= t) {
+      if (attempt_start(j))
+        job_fail(j);
+    }
+  }
+  for (i = 0; i < b->n && b->slots < b->cfg->jobs; i++) {
+    struct job *j = &b->jobs[i];
+
+    if (j->st == J_QUEUED) {
+      announce(b);
+      b->slots++;
+      j->st = J_ACTIVE;
+      if (attempt_start(j))
+        job_fail(j);
+    } else if (j->st == J_CACHE_QUEUED) {
+      b->slots++;
+      j->st = J_FINISHING;
+      j->from_blob = 1;
+      if (xr_store_blob_path(b->store, j->it->sha256, &j->blob) ||
+          extract_start(j, &j->it->err)) {
+        if (!j->it->err.code)
+          xr_fail(&j->it->err, XR_ENOMEM, "out of memory");
+        job_fail(j);
+      }
+    }
+  }
+}
+
+static size_t resume_room(const struct ring *r)
+{
+  return r->cap / 2 > CURL_MAX_WRITE_SIZE ? r->cap / 2 : CURL_MAX_WRITE_SIZE;
+}
+
+/* Reaps finished extraction threads and unpauses transfers with room. */
+static void service_jobs(struct batch *b)
+{
+  size_t i;
+
+  for (i = 0; i < b->n; i++) {
+    struct job *j = &b->jobs[i];
+
+    if (j->st == J_WAITLOCK)
+      try_lock(j);
+    if (extract_reap(j)) {
+      if (j->ex_rc) {
+        j->it->err = j->ex_err;
+        xr_err_prefix(&j->it->err, "cannot unpack '%s': ", j->name);
+        job_fail(j);
+        continue;
+      }
+      if (j->st == J_FINISHING)
+        job_succeed(j);
+      continue;
+    }
+    if (j->st == J_ACTIVE && j->unpack && j->ring_init) {
+      int paused;
+
+      pthread_mutex_lock(&j->ring.mu);
+      paused = j->ring.paused;
+      pthread_mutex_unlock(&j->ring.mu);
+      if (paused && ring_room(&j->ring) >= resume_room(&j->ring)) {
+        pthread_mutex_lock(&j->ring.mu);
+        j->ring.paused = 0;
+        pthread_mutex_unlock(&j->ring.mu);
+        curl_easy_pause(j->easy, CURLPAUSE_CONT);
+      }
+    }
+  }
+}
+
+static int pending(const struct batch *b, long *timeout)
+{
+  long long t = now_ms(), wait = POLL_MS;
+  size_t i;
+  int any = 0;
+
+  for (i = 0; i < b->n; i++) {
+    const struct job *j = &b->jobs[i];
+
+    if (j->st != J_DONE)
+      any = 1;
+    if (j->st == J_BACKOFF && j->wake_at - t < wait)
+      wait = j->wake_at - t > 0 ? j->wake_at - t : 0;
+  }
+  *timeout = (long)wait;
+  return any;
+}
+
+static int run_loop(struct batch *b, struct xr_err *err)
+{
+  long timeout;
+  int running;
+
+  for (;;) {
+    CURLMsg *m;
+    int left;
+
+    service_jobs(b);
+    fill_slots(b);
+    if (curl_multi_perform(b->multi, &running) != CURLM_OK)
+      return xr_fail(err, XR_EINTERNAL, "curl_multi_perform failed");
+    for (;;) {
+      m = curl_multi_info_read(b->multi, &left);
+      if (!m)
+        break;
+      if (m->msg == CURLMSG_DONE) {
+        struct job *j = NULL;
+
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+        if (j)
+          transfer_done(j, m->data.result);
+      }
+    }
+    progress(b, 0);
+    if (!pending(b, &timeout))
+      break;
+    if (curl_multi_poll(b->multi, NULL, 0, (int)timeout, NULL) != CURLM_OK)
+      return xr_fail(err, XR_EINTERNAL, "curl_multi_poll failed");
+  }
+  return 0;
+}
+
+static const char *display_name(const char *url)
+{
+  const char *end = url + strcspn(url, "?#"), *p = end;
+
+  while (p > url && p[-1] != '/')
+    p--;
+  return p < end ? p : url;
+}
+
+/* First checks: arguments, policy, the store, offline mode. */
+static void job_prepare(struct batch *b, struct job *j)
+{
+  struct xr_fetch_item *it = j->it;
+
+  if (!it->url || !it->sha256 || !xr_sha256_valid(it->sha256)) {
+    xr_fail(&it->err, XR_EUSAGE, "invalid sha256 '%s' for '%s'",
+            it->sha256 ? it->sha256 : "", it->url ? it->url : "");
+    job_end(j, XR_EUSAGE);
+    return;
+  }
+  if (xr_fetch_url_allowed(it->url, b->cfg->allow_http, &it->err)) {
+    job_end(j, (int)it->err.code);
+    return;
+  }
+  j->is_http = starts_ci(it->url, "http");
+  if (xr_store_has_blob(b->store, it->sha256)) {
+    job_cached(j);
+    return;
+  }
+  if (b->cfg->offline) {
+    xr_fail(&it->err, XR_EOFFLINE, "offline: '%s' is not in the store",
+            it->url);
+    job_end(j, XR_EOFFLINE);
+    return;
+  }
+  b->n_work++;
+  j->st = J_WAITLOCK;
+}
+
+int xr_fetch_batch(const struct xr_fetch_config *cfg,
+                   struct xr_fetch_item *items, size_t n,
+                   struct xr_err *err)
+{
+  struct batch b;
+  struct xr_store *own = NULL;
+  size_t i;
+  int rc = 0;
+
+  memset(&b, 0, sizeof(b));
+  b.cfg = cfg;
+  b.n = n;
+  b.tty = cfg->tty >= 0 ? cfg->tty
+          : (cfg->out && isatty(fileno(cfg->out)));
+  for (i = 0; i < n; i++) {
+    struct xr_fetch_item *it = &items[i];
+
+    it->status = 0;
+    xr_err_clear(&it->err);
+    it->from_cache = 0;
+    it->bytes = 0;
+    it->attempts = 0;
+    memset(&it->unpacked, 0, sizeof(it->unpacked));
+  }
+  if (!n)
+    return 0;
+  pthread_once(&curl_once, curl_init);
+  if (curl_init_rc != CURLE_OK)
+    return xr_fail(err, XR_EINTERNAL, "cannot initialise libcurl: %s",
+                   curl_easy_strerror(curl_init_rc));
+  b.store = cfg->store;
+  if (!b.store) {
+    rc = xr_store_open(&own, cfg->store_root, err);
+    if (rc)
+      return rc;
+    b.store = own;
+  }
+  b.jobs = calloc(n, sizeof(*b.jobs));
+  b.multi = curl_multi_init();
+  if (!b.jobs || !b.multi) {
+    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    goto out;
+  }
+  curl_multi_setopt(b.multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
+  curl_multi_setopt(b.multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                    (long)(cfg->jobs ? cfg->jobs : 1));
+  for (i = 0; i < n; i++) {
+    struct job *j = &b.jobs[i];
+
+    j->b = &b;
+    j->it = &items[i];
+    j->fd = -1;
+    j->lk.fd = -1;
+    j->st = J_WAITLOCK;
+    j->name = items[i].name ? items[i].name
+              : display_name(items[i].url ? items[i].url : "");
+    j->unpack = items[i].unpack_dir != NULL;
+    xr_buf_init(&j->tmp);
+    xr_buf_init(&j->blob);
+    job_prepare(&b, j);
+  }
+  rc = run_loop(&b, err);
+  finish_progress(&b);
+  if (rc)
+    goto out;
+  for (i = 0; i < n; i++) {
+    if (items[i].status) {
+      rc = items[i].status;
+      if (err)
+        *err = items[i].err;
+      break;
+    }
+  }
+out:
+  for (i = 0; b.jobs && i < n; i++) {
+    if (b.jobs[i].st != J_DONE) {
+      if (!items[i].status)
+        items[i].status = rc ? rc : XR_EINTERNAL;
+      job_release(&b.jobs[i]);
+    }
+  }
+  free(b.jobs);
+  if (b.multi)
+    curl_multi_cleanup(b.multi);
+  xr_store_free(own);
+  return rc;
+}

@@ -1,0 +1,870 @@
+/*
+ * xr_toolchain_ensure: from a request (channel, host, targets, components,
+ * profile) to an installed toolchain directory in the store.  This file
+ * owns the decision between the lock and the manifest, fetching and
+ * verifying the channel manifest, writing the lock, installing each
+ * component into its own store entry (rust-installer tarballs extracted
+ * while they download, installer metadata kept aside in .xrust-meta and
+ * checked against the extracted tree), and assembling toolchains from
+ * component entries by hard links.  See the top of toolchain.h for the
+ * store layout.
+ */
+#include "xrust/toolchain.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "xrust/buf.h"
+#include "xrust/sha256.h"
+#include "xrust/store.h"
+
+#define META ".xrust-meta"
+#define SHA_MAX 4096
+#define MANIFEST_MAX (64u * 1024 * 1024)
+
+void xr_tc_config_init(struct xr_tc_config *c)
+{
+  memset(c, 0, sizeof(*c));
+  xr_fetch_config_init(&c->fetch);
+  c->format = XR_FMT_PREF_AUTO;
+}
+
+int xr_tc_config_env(struct xr_tc_config *c, struct xr_err *err)
+{
+  const char *s;
+  int rc;
+
+  rc = xr_fetch_config_env(&c->fetch, err);
+  if (rc)
+    return rc;
+  s = getenv("XRUST_DIST_SERVER");
+  if (!s || !*s)
+    s = getenv("RUSTUP_DIST_SERVER");
+  if (s && *s)
+    c->server = s;
+  return xr_format_pref_parse(getenv("XRUST_DIST_FORMAT"), &c->format, err);
+}
+
+static int nomem(struct xr_err *err)
+{
+  return xr_fail(err, XR_ENOMEM, "out of memory");
+}
+
+static int is_dir(const char *p)
+{
+  struct stat st;
+
+  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Appends at most MAX bytes of the file PATH to OUT. */
+static int read_file(const char *path, size_t max, struct xr_buf *out,
+                     struct xr_err *err)
+{
+  char chunk[16384];
+  FILE *f = fopen(path, "rb");
+  size_t n;
+  int rc = 0;
+
+  if (!f)
+    return xr_fail(err, errno == ENOENT ? XR_ENOTFOUND : XR_EIO,
+                   "cannot open '%s': %s", path, strerror(errno));
+  do {
+    n = fread(chunk, 1, sizeof(chunk), f);
+    if (n && xr_buf_add(out, chunk, n)) {
+      rc = nomem(err);
+      goto out;
+    }
+    if (out->len > max) {
+      rc = xr_fail(err, XR_ELIMIT, "'%s' is larger than %zu bytes", path,
+                   max);
+      goto out;
+    }
+  } while (n == sizeof(chunk));
+  if (ferror(f))
+    rc = xr_fail(err, XR_EIO, "cannot read '%s': %s", path,
+                 strerror(errno));
+out:
+  fclose(f);
+  return rc;
+}
+
+/* The built-in small download: file:// URLs only. */
+static int get_builtin(void *ctx, const char *url, size_t max,
+                       struct xr_buf *out, struct xr_err *err)
+{
+  (void)ctx;
+  if (strncmp(url, "file://", 7) != 0)
+    return xr_fail(err, XR_EUSAGE,
+                   "cannot download '%s': no text download in the fetch "
+                   "engine yet (use a file:// server or an xrust.lock)",
+                   url);
+  return read_file(url + 7, max, out, err);
+}
+
+/* ---- resolving ---------------------------------------------------------- */
+
+struct resolved {
+  struct xr_manifest m;
+  char sha[XR_SHA256_HEX];
+};
+
+/* Fetches and verifies the manifest of CH from the configured server. */
+static int fetch_manifest(const struct xr_tc_config *cfg,
+                          const struct xr_channel *ch, struct resolved *r,
+                          struct xr_err *err)
+{
+  struct xr_buf url = XR_BUF_INIT, shaurl = XR_BUF_INIT;
+  struct xr_buf sha = XR_BUF_INIT, text = XR_BUF_INIT;
+  xr_tc_get_fn get = cfg->get ? cfg->get : get_builtin;
+  int rc;
+
+  if (xr_channel_manifest_url(cfg->server, ch, &url) ||
+      xr_buf_printf(&shaurl, "%s.sha256", url.data)) {
+    rc = nomem(err);
+    goto out;
+  }
+  rc = get(cfg->get_ctx, shaurl.data, SHA_MAX, &sha, err);
+  if (rc)
+    goto out;
+  /* "<hex>  <file name>"; rustup reads the first 64 characters. */
+  if (sha.len >= 64 && strchr(" \t\r\n", sha.data[64]))
+    sha.data[64] = '\0';
+  if (strlen(xr_buf_str(&sha)) != 64 || !xr_sha256_valid(sha.data)) {
+    rc = xr_fail(err, XR_EMANIFEST, "'%s' does not hold a sha256 digest",
+                 shaurl.data);
+    goto out;
+  }
+  rc = get(cfg->get_ctx, url.data, MANIFEST_MAX, &text, err);
+  if (rc)
+    goto out;
+  rc = xr_sha256_mem(text.data ? text.data : "", text.len, r->sha, err);
+  if (rc)
+    goto out;
+  if (strcasecmp(r->sha, sha.data) != 0) {
+    rc = xr_fail(err, XR_ECHECKSUM, "cannot verify '%s': sha256 mismatch "
+                 "(expected %s, got %s)", url.data, sha.data, r->sha);
+    goto out;
+  }
+  rc = xr_manifest_parse(&r->m, xr_buf_str(&text), text.len, url.data,
+                         err);
+out:
+  xr_buf_release(&url);
+  xr_buf_release(&shaurl);
+  xr_buf_release(&sha);
+  xr_buf_release(&text);
+  return rc;
+}
+
+static const char *profile_of(const char *p)
+{
+  return p && *p ? p : "minimal";
+}
+
+/*
+ * Resolves REQ into a new lock NL.  OLD is the existing lock when it was
+ * made for the same channel, host and profile: it is then extended from
+ * the manifest of its own date, whose sha256 must not have changed, and
+ * its artifacts are kept as they are.
+ */
+static int resolve(const struct xr_tc_config *cfg,
+                   const struct xr_tc_request *req, const struct
+                   xr_channel *ch, const char *chan,
+                   const struct xr_tclock *old, struct xr_tclock *nl,
+                   struct xr_err *err)
+{
+  struct resolved r;
+  struct xr_plan_request pr;
+  struct xr_plan plan;
+  struct xr_channel mch = *ch;
+  struct xr_buf url = XR_BUF_INIT;
+  size_t i;
+  int rc;
+
+  xr_manifest_init(&r.m);
+  xr_plan_init(&plan);
+  if (cfg->fetch.offline) {
+    rc = xr_fail(err, XR_EOFFLINE, "cannot resolve channel %s offline "
+                 "(XRUST_OFFLINE=1): %s", chan, cfg->lock_path
+                 ? "the toolchain lock does not cover this request"
+                 : "no toolchain lock");
+    goto out;
+  }
+  if (old) {
+    if (strlen(old->date) != 10) {
+      rc = xr_fail(err, XR_EMANIFEST, "invalid date '%s' in the toolchain "
+                   "lock", old->date);
+      goto out;
+    }
+    memcpy(mch.date, old->date, 11);
+  }
+  rc = fetch_manifest(cfg, &mch, &r, err);
+  if (rc)
+    goto out;
+  if (old && strcasecmp(r.sha, old->manifest_sha256) != 0) {
+    rc = xr_fail(err, XR_ECHECKSUM, "the manifest of channel %s (%s) no "
+                 "longer matches the toolchain lock (sha256 %s, locked %s); "
+                 "re-resolve with 'make xrust-update'", chan, old->date,
+                 r.sha, old->manifest_sha256);
+    goto out;
+  }
+  if (xr_tclock_set(&nl->channel, chan, err) ||
+      xr_tclock_set(&nl->date, r.m.date, err) ||
+      xr_tclock_set(&nl->manifest_sha256, r.sha, err) ||
+      xr_tclock_set(&nl->server, cfg->server && *cfg->server ? cfg->server
+                    : XR_DIST_DEFAULT_SERVER, err) ||
+      xr_tclock_set(&nl->host, req->host, err) ||
+      xr_tclock_set(&nl->profile, profile_of(req->profile), err)) {
+    rc = err ? (int)err->code : XR_ENOMEM;
+    goto out;
+  }
+  for (i = 0; old && i < old->ntargets; i++)
+    if (xr_tclock_list_add(&nl->targets, &nl->ntargets, old->targets[i],
+                           err))
+      goto fail;
+  for (i = 0; i < req->ntargets; i++)
+    if (strcmp(req->targets[i], req->host) &&
+        xr_tclock_list_add(&nl->targets, &nl->ntargets, req->targets[i],
+                           err))
+      goto fail;
+  for (i = 0; old && i < old->ncomponents; i++)
+    if (xr_tclock_list_add(&nl->components, &nl->ncomponents,
+                           old->components[i], err))
+      goto fail;
+  for (i = 0; i < req->ncomponents; i++)
+    if (xr_tclock_list_add(&nl->components, &nl->ncomponents,
+                           req->components[i], err))
+      goto fail;
+  memset(&pr, 0, sizeof(pr));
+  pr.channel = chan;
+  pr.host = req->host;
+  pr.targets = (const char *const *)nl->targets;
+  pr.ntargets = nl->ntargets;
+  pr.components = (const char *const *)nl->components;
+  pr.ncomponents = nl->ncomponents;
+  pr.profile = nl->profile;
+  pr.server = cfg->server;
+  pr.format = cfg->format;
+  rc = xr_manifest_plan(&r.m, &pr, &plan, err);
+  if (rc)
+    goto out;
+  /* Locked artifacts first: an extension never changes them. */
+  for (i = 0; old && i < old->plan.n; i++) {
+    const struct xr_artifact *a = &old->plan.items[i];
+
+    rc = xr_plan_add(&nl->plan, a->pkg, a->target, a->url, a->sha256,
+                     a->format, err);
+    if (rc)
+      goto out;
+  }
+  for (i = 0; i < plan.n; i++) {
+    const struct xr_artifact *a = &plan.items[i];
+
+    xr_buf_reset(&url);
+    if (xr_dist_canonical_url(a->url, cfg->server, &url)) {
+      rc = nomem(err);
+      goto out;
+    }
+    rc = xr_plan_add(&nl->plan, a->pkg, a->target, url.data, a->sha256,
+                     a->format, err);
+    if (rc)
+      goto out;
+  }
+  xr_plan_sort(&nl->plan);
+  goto out;
+fail:
+  rc = err ? (int)err->code : XR_ENOMEM;
+out:
+  xr_buf_release(&url);
+  xr_plan_release(&plan);
+  xr_manifest_release(&r.m);
+  return rc;
+}
+
+/* ---- extraction --------------------------------------------------------- */
+
+/* Per tarball: the component directories seen while extracting. */
+struct rewrite {
+  char **seen;
+  size_t nseen;
+};
+
+static int safe_name(const char *s, size_t n)
+{
+  if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && !memcmp(s, "..", 2)))
+    return 0;
+  return !(n >= sizeof(META) - 1 && !memcmp(s, META, sizeof(META) - 1));
+}
+
+/*
+ * Maps "<component>/<path>" to "<path>", keeps the installer's
+ * `components` and each `<component>/manifest.in` under .xrust-meta for
+ * the check after extraction, and drops the other top-level files
+ * (install.sh, rust-installer-version, version, licences).
+ */
+static int rewrite_cb(void *ctx, const char *path, struct xr_buf *out,
+                      struct xr_err *err)
+{
+  struct rewrite *rw = ctx;
+  const char *slash = strchr(path, '/');
+  size_t n, i;
+
+  if (!slash) {
+    if (strcmp(path, "components"))
+      return 0;
+    return xr_buf_adds(out, META "/components") ? nomem(err) : 1;
+  }
+  n = (size_t)(slash - path);
+  if (!safe_name(path, n) || !safe_name(slash + 1, strcspn(slash + 1, "/")))
+    return xr_fail(err, XR_EUNSAFE, "unexpected path '%s' in an installer "
+                   "tarball", path);
+  for (i = 0; i < rw->nseen; i++)
+    if (strlen(rw->seen[i]) == n && !memcmp(rw->seen[i], path, n))
+      break;
+  if (i == rw->nseen) {
+    char **v = realloc(rw->seen, (rw->nseen + 1) * sizeof(*v));
+
+    if (!v)
+      return nomem(err);
+    rw->seen = v;
+    v[rw->nseen] = xr_strndup(path, n);
+    if (!v[rw->nseen])
+      return nomem(err);
+    rw->nseen++;
+  }
+  if (!strcmp(slash + 1, "manifest.in"))
+    return xr_buf_printf(out, META "/%.*s/manifest.in", (int)n, path)
+           ? nomem(err) : 1;
+  return xr_buf_adds(out, slash + 1) ? nomem(err) : 1;
+}
+
+static void rewrite_release(struct rewrite *rw)
+{
+  size_t i;
+
+  for (i = 0; i < rw->nseen; i++)
+    free(rw->seen[i]);
+  free(rw->seen);
+  rw->seen = NULL;
+  rw->nseen = 0;
+}
+
+/* Checks one manifest.in against the tree extracted in STAGE. */
+static int check_manifest_in(const char *stage, const char *name,
+                             const char *comp, struct xr_err *err)
+{
+  struct xr_buf p = XR_BUF_INIT, text = XR_BUF_INIT;
+  char *line, *next;
+  struct stat st;
+  int rc;
+
+  if (xr_buf_printf(&p, "%s/" META "/%s/manifest.in", stage, comp)) {
+    rc = nomem(err);
+    goto out;
+  }
+  rc = read_file(p.data, MANIFEST_MAX, &text, err);
+  if (rc) {
+    rc = xr_fail(err, XR_EARCHIVE, "'%s': component '%s' has no "
+                 "manifest.in", name, comp);
+    goto out;
+  }
+  for (line = text.data; line && *line; line = next) {
+    int dir;
+    const char *rel;
+
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = '\0';
+    if (!*line)
+      continue;
+    dir = !strncmp(line, "dir:", 4);
+    if (!dir && strncmp(line, "file:", 5)) {
+      rc = xr_fail(err, XR_EARCHIVE, "'%s': bad line '%s' in %s/manifest.in",
+                   name, line, comp);
+      goto out;
+    }
+    rel = line + (dir ? 4 : 5);
+    xr_buf_reset(&p);
+    if (xr_buf_printf(&p, "%s/%s", stage, rel)) {
+      rc = nomem(err);
+      goto out;
+    }
+    if (lstat(p.data, &st) || (dir ? !S_ISDIR(st.st_mode)
+                                   : S_ISDIR(st.st_mode))) {
+      rc = xr_fail(err, XR_EARCHIVE, "'%s': '%s' is listed in "
+                   "%s/manifest.in but missing", name, rel, comp);
+      goto out;
+    }
+  }
+out:
+  xr_buf_release(&p);
+  xr_buf_release(&text);
+  return rc;
+}
+
+/*
+ * After extraction: `components` names every component directory that
+ * had files, and every entry of each manifest.in is there.
+ */
+static int check_tarball(const char *stage, const char *name,
+                         const struct rewrite *rw, struct xr_err *err)
+{
+  struct xr_buf p = XR_BUF_INIT, text = XR_BUF_INIT;
+  char *line, *next;
+  size_t i;
+  int rc;
+
+  if (xr_buf_printf(&p, "%s/" META "/components", stage)) {
+    rc = nomem(err);
+    goto out;
+  }
+  rc = read_file(p.data, SHA_MAX * 16, &text, err);
+  if (rc) {
+    rc = xr_fail(err, XR_EARCHIVE, "'%s' is not a rust-installer tarball "
+                 "(no 'components')", name);
+    goto out;
+  }
+  for (i = 0; i < rw->nseen; i++) {
+    const char *s = text.data;
+    size_t n = strlen(rw->seen[i]);
+    int listed = 0;
+
+    while (s && *s && !listed) {
+      size_t len = strcspn(s, "\n");
+
+      while (len && (s[len - 1] == '\r' || s[len - 1] == ' '))
+        len--;
+      listed = len == n && !memcmp(s, rw->seen[i], n);
+      s = strchr(s, '\n');
+      if (s)
+        s++;
+    }
+    if (!listed) {
+      rc = xr_fail(err, XR_EARCHIVE, "'%s': directory '%s' is not a listed "
+                   "component", name, rw->seen[i]);
+      goto out;
+    }
+  }
+  for (line = text.data; line && *line; line = next) {
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = '\0';
+    line[strcspn(line, "\r ")] = '\0';
+    if (!*line)
+      continue;
+    if (!safe_name(line, strlen(line)) || strchr(line, '/')) {
+      rc = xr_fail(err, XR_EUNSAFE, "'%s': bad component name '%s'", name,
+                   line);
+      goto out;
+    }
+    rc = check_manifest_in(stage, name, line, err);
+    if (rc)
+      goto out;
+  }
+out:
+  xr_buf_release(&p);
+  xr_buf_release(&text);
+  return rc;
+}
+
+/* ---- assembling --------------------------------------------------------- */
+
+static int copy_file(const char *src, const char *dst, mode_t mode,
+                     struct xr_err *err)
+{
+  char buf[65536];
+  int in = -1, out = -1, rc = 0;
+  ssize_t n;
+
+  in = open(src, O_RDONLY | O_CLOEXEC);
+  if (in >= 0)
+    out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (in < 0 || out < 0) {
+    rc = xr_fail(err, XR_EIO, "cannot copy '%s': %s", src,
+                 strerror(errno));
+    goto out;
+  }
+  for (;;) {
+    n = read(in, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    if (write(out, buf, (size_t)n) != n) {
+      n = -1;
+      break;
+    }
+  }
+  if (n < 0)
+    rc = xr_fail(err, XR_EIO, "cannot copy '%s': %s", src,
+                 strerror(errno));
+out:
+  if (in >= 0)
+    close(in);
+  if (out >= 0 && close(out) && !rc)
+    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", dst,
+                 strerror(errno));
+  return rc;
+}
+
+/*
+ * Mirrors the tree SRC into DST: directories created, files hard-linked
+ * (copied where the file system refuses), symlinks recreated.  A path that
+ * already exists is kept: components are assembled in a fixed order, so
+ * the first one wins deterministically.  TOP skips .xrust-meta.
+ */
+static int link_tree(const char *src, const char *dst, int top,
+                     struct xr_err *err)
+{
+  struct xr_buf s = XR_BUF_INIT, d = XR_BUF_INIT;
+  struct dirent *e;
+  struct stat st;
+  DIR *dir;
+  int rc = 0;
+
+  dir = opendir(src);
+  if (!dir)
+    return xr_fail(err, XR_EIO, "cannot open '%s': %s", src,
+                   strerror(errno));
+  for (;;) {
+    errno = 0;
+    e = readdir(dir);
+    if (!e)
+      break;
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+        (top && !strcmp(e->d_name, META)))
+      continue;
+    xr_buf_reset(&s);
+    xr_buf_reset(&d);
+    if (xr_buf_printf(&s, "%s/%s", src, e->d_name) ||
+        xr_buf_printf(&d, "%s/%s", dst, e->d_name)) {
+      rc = nomem(err);
+      goto out;
+    }
+    if (lstat(s.data, &st)) {
+      rc = xr_fail(err, XR_EIO, "cannot stat '%s': %s", s.data,
+                   strerror(errno));
+      goto out;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      if (mkdir(d.data, 0755) && (errno != EEXIST || !is_dir(d.data))) {
+        rc = xr_fail(err, XR_EIO, "cannot create '%s': %s", d.data,
+                     strerror(errno));
+        goto out;
+      }
+      rc = link_tree(s.data, d.data, 0, err);
+    } else if (S_ISREG(st.st_mode)) {
+      if (link(s.data, d.data) && errno != EEXIST)
+        rc = copy_file(s.data, d.data, st.st_mode & 0755, err);
+    } else if (S_ISLNK(st.st_mode)) {
+      char target[4096];
+      ssize_t n = readlink(s.data, target, sizeof(target) - 1);
+
+      if (n < 0) {
+        rc = xr_fail(err, XR_EIO, "cannot read link '%s': %s", s.data,
+                     strerror(errno));
+        goto out;
+      }
+      target[n] = '\0';
+      if (symlink(target, d.data) && errno != EEXIST)
+        rc = xr_fail(err, XR_EIO, "cannot create '%s': %s", d.data,
+                     strerror(errno));
+    }
+    if (rc)
+      goto out;
+  }
+  if (errno)
+    rc = xr_fail(err, XR_EIO, "cannot read '%s': %s", src, strerror(errno));
+out:
+  closedir(dir);
+  xr_buf_release(&s);
+  xr_buf_release(&d);
+  return rc;
+}
+
+/* lib/rustlib/components, as rustup writes it: one name per line. */
+static int write_components(const char *stage, const struct xr_plan *plan,
+                            struct xr_err *err)
+{
+  struct xr_buf p = XR_BUF_INIT, text = XR_BUF_INIT;
+  FILE *f = NULL;
+  size_t i;
+  int rc = 0;
+
+  for (i = 0; i < plan->n; i++) {
+    const struct xr_artifact *a = &plan->items[i];
+
+    if (strcmp(a->target, "*") ? xr_buf_printf(&text, "%s-%s\n", a->pkg,
+                                               a->target)
+                               : xr_buf_printf(&text, "%s\n", a->pkg)) {
+      rc = nomem(err);
+      goto out;
+    }
+  }
+  if (xr_buf_printf(&p, "%s/lib/rustlib", stage)) {
+    rc = nomem(err);
+    goto out;
+  }
+  if (!is_dir(p.data))
+    goto out;
+  if (xr_buf_adds(&p, "/components")) {
+    rc = nomem(err);
+    goto out;
+  }
+  unlink(p.data);
+  f = fopen(p.data, "w");
+  if (!f || fwrite(text.data, 1, text.len, f) != text.len) {
+    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", p.data,
+                 strerror(errno));
+    goto out;
+  }
+out:
+  if (f && fclose(f) && !rc)
+    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", p.data,
+                 strerror(errno));
+  xr_buf_release(&p);
+  xr_buf_release(&text);
+  return rc;
+}
+
+struct job {
+  struct xr_buf url, stage, entry;
+  struct rewrite rw;
+  size_t item;   /* index in the batch, or (size_t)-1 when installed */
+};
+
+static const char *base_name(const char *url)
+{
+  const char *s = strrchr(url, '/');
+
+  return s ? s + 1 : url;
+}
+
+/*
+ * A gc root "toolchain-<id>" keeping the toolchain, its component entries
+ * and their tarballs (for offline reinstalls); `xrust gc` drops none of
+ * them until the root file is removed.
+ */
+static int write_root(struct xr_store *st, const struct xr_plan *plan,
+                      const char *tcdir, struct xr_err *err)
+{
+  struct xr_buf name = XR_BUF_INIT, text = XR_BUF_INIT;
+  const char *id = base_name(tcdir);
+  size_t i;
+  int rc = 0;
+
+  if (xr_buf_printf(&name, "toolchain-%s", id) ||
+      xr_buf_printf(&text, "# xrust toolchain\nentry toolchains/%s\n", id))
+    rc = nomem(err);
+  for (i = 0; !rc && i < plan->n; i++)
+    if (xr_buf_printf(&text, "entry components/%s\nblob %s\n",
+                      plan->items[i].sha256, plan->items[i].sha256))
+      rc = nomem(err);
+  if (!rc)
+    rc = xr_store_root_write(st, name.data, text.data, err);
+  xr_buf_release(&name);
+  xr_buf_release(&text);
+  return rc;
+}
+
+/* Installs the components of PLAN missing from the store, then TCDIR. */
+static int install(const struct xr_tc_config *cfg, const struct xr_plan *plan,
+                   const char *root, const char *tcdir, struct xr_err *err)
+{
+  struct xr_store *st = NULL;
+  struct xr_fetch_config fc = cfg->fetch;
+  struct xr_fetch_item *items = NULL;
+  struct job *jobs = NULL;
+  struct xr_buf stage = XR_BUF_INIT;
+  size_t i, n = 0;
+  int rc;
+
+  rc = xr_store_open(&st, root, err);
+  if (rc)
+    goto out;
+  jobs = calloc(plan->n ? plan->n : 1, sizeof(*jobs));
+  items = calloc(plan->n ? plan->n : 1, sizeof(*items));
+  if (!jobs || !items) {
+    rc = nomem(err);
+    goto out;
+  }
+  for (i = 0; i < plan->n; i++) {
+    const struct xr_artifact *a = &plan->items[i];
+    struct job *j = &jobs[i];
+
+    j->item = (size_t)-1;
+    if (xr_store_path(st, "components/", &j->entry) ||
+        xr_buf_adds(&j->entry, a->sha256)) {
+      rc = nomem(err);
+      goto out;
+    }
+    if (is_dir(j->entry.data))
+      continue;
+    if (xr_dist_rewrite_url(a->url, cfg->server, &j->url)) {
+      rc = nomem(err);
+      goto out;
+    }
+    rc = xr_store_mkstage(st, &j->stage, err);
+    if (rc)
+      goto out;
+    j->item = n;
+    xr_fetch_item_init(&items[n]);
+    items[n].url = j->url.data;
+    items[n].sha256 = a->sha256;
+    items[n].unpack_dir = j->stage.data;
+    items[n].unpack.strip = 1;
+    items[n].unpack.rewrite = rewrite_cb;
+    items[n].unpack.rewrite_ctx = &j->rw;
+    n++;
+  }
+  if (n) {
+    fc.store = st;
+    rc = xr_fetch_batch(&fc, items, n, err);
+    if (rc)
+      goto out;
+  }
+  for (i = 0; i < plan->n; i++) {
+    struct job *j = &jobs[i];
+
+    if (j->item == (size_t)-1)
+      continue;
+    rc = check_tarball(j->stage.data, base_name(j->url.data), &j->rw, err);
+    if (!rc)
+      rc = xr_store_publish(j->stage.data, j->entry.data, err);
+    if (rc)
+      goto out;
+  }
+  rc = xr_store_mkstage(st, &stage, err);
+  for (i = 0; !rc && i < plan->n; i++)
+    rc = link_tree(jobs[i].entry.data, stage.data, 1, err);
+  if (!rc)
+    rc = write_components(stage.data, plan, err);
+  if (!rc)
+    rc = xr_store_publish(stage.data, tcdir, err);
+  if (!rc)
+    rc = write_root(st, plan, tcdir, err);
+out:
+  for (i = 0; jobs && i < plan->n; i++) {
+    xr_buf_release(&jobs[i].url);
+    xr_buf_release(&jobs[i].stage);
+    xr_buf_release(&jobs[i].entry);
+    rewrite_release(&jobs[i].rw);
+  }
+  free(jobs);
+  free(items);
+  xr_buf_release(&stage);
+  /* Also removes staging directories a failure left behind. */
+  xr_store_free(st);
+  return rc;
+}
+
+/* ---- the entry point ---------------------------------------------------- */
+
+static int same_lock(const struct xr_tclock *a, const struct xr_tclock *b,
+                     struct xr_err *err)
+{
+  struct xr_buf x = XR_BUF_INIT, y = XR_BUF_INIT;
+  int same = 0;
+
+  if (!xr_tclock_format(a, &x, err) && !xr_tclock_format(b, &y, err))
+    same = x.len == y.len && !memcmp(x.data, y.data, x.len);
+  xr_buf_release(&x);
+  xr_buf_release(&y);
+  return same;
+}
+
+int xr_toolchain_ensure(const struct xr_tc_config *cfg,
+                        const struct xr_tc_request *req, char **path,
+                        struct xr_err *err)
+{
+  struct xr_channel ch;
+  struct xr_tclock lock, nl;
+  struct xr_buf chan = XR_BUF_INIT, root = XR_BUF_INIT;
+  const struct xr_tclock *use;
+  char id[XR_SHA256_HEX];
+  int found = 0, rc;
+
+  *path = NULL;
+  xr_tclock_init(&lock);
+  xr_tclock_init(&nl);
+  if (!req->host || !*req->host) {
+    rc = xr_fail(err, XR_EUSAGE, "no host triple given");
+    goto out;
+  }
+  rc = xr_channel_parse(req->channel && *req->channel ? req->channel
+                        : "stable", &ch, err);
+  if (rc)
+    goto out;
+  if (ch.host[0] && strcmp(ch.host, req->host)) {
+    rc = xr_fail(err, XR_EUSAGE, "channel '%s' names host '%s', but the "
+                 "host is '%s'", req->channel, ch.host, req->host);
+    goto out;
+  }
+  ch.host[0] = '\0';
+  if (xr_channel_format(&ch, &chan)) {
+    rc = nomem(err);
+    goto out;
+  }
+  if (cfg->lock_path) {
+    rc = xr_tclock_read(&lock, cfg->lock_path, &found, err);
+    if (rc)
+      goto out;
+  }
+  use = &lock;
+  if (!found || cfg->update ||
+      !xr_tclock_covers(&lock, chan.data, req->host, req->profile,
+                        req->targets, req->ntargets, req->components,
+                        req->ncomponents)) {
+    int extend = found && !cfg->update &&
+                 !strcmp(lock.channel, chan.data) &&
+                 !strcmp(lock.host, req->host) &&
+                 !strcmp(profile_of(lock.profile), profile_of(req->profile));
+
+    rc = resolve(cfg, req, &ch, chan.data, extend ? &lock : NULL, &nl, err);
+    if (rc)
+      goto out;
+    use = &nl;
+  }
+  rc = xr_plan_id(&use->plan, id, err);
+  if (rc)
+    goto out;
+  if (cfg->fetch.store_root && *cfg->fetch.store_root)
+    rc = xr_buf_adds(&root, cfg->fetch.store_root) ? nomem(err) : 0;
+  else
+    rc = xr_store_default_root(&root, err);
+  if (rc)
+    goto out;
+  xr_buf_reset(&chan);
+  if (xr_buf_printf(&chan, "%s/" XR_STORE_LAYOUT "/toolchains/%s",
+                    root.data, id)) {
+    rc = nomem(err);
+    goto out;
+  }
+  if (!is_dir(chan.data)) {
+    rc = install(cfg, &use->plan, root.data, chan.data, err);
+    if (rc)
+      goto out;
+  }
+  if (use == &nl && cfg->lock_path &&
+      (!found || !same_lock(&lock, &nl, err))) {
+    rc = xr_tclock_write(&nl, cfg->lock_path, err);
+    if (rc)
+      goto out;
+  }
+  *path = xr_buf_detach(&chan);
+  if (!*path)
+    rc = nomem(err);
+out:
+  xr_tclock_release(&lock);
+  xr_tclock_release(&nl);
+  xr_buf_release(&chan);
+  xr_buf_release(&root);
+  return rc;
+}
