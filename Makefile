@@ -3,6 +3,8 @@
 # Targets:
 #   all (default)  build/xrust.so (the loadable module) and build/xrust (the
 #                  command-line tool on the same C library)
+#   demo           the main job: examples/hello built for every Linux target
+#                  and each binary run (installs Debian packages as root)
 #   check          every test; ends with "N passed, N failed"
 #   check-style    the written rules of STYLE.md (banned functions, ...)
 #   fuzz           libFuzzer targets for the parsers (needs clang)
@@ -82,7 +84,7 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 
 # TESTS="tests/make/x.sh ..." makes `check` run only those shell tests (the
 # unit tests always run).
-.PHONY: all check check-run check-style fuzz fuzz-run install clean help
+.PHONY: all demo check check-run check-style fuzz fuzz-run install clean help
 .DELETE_ON_ERROR:
 
 all: $(PLUGIN) $(TOOL)
@@ -93,13 +95,13 @@ all: $(PLUGIN) $(TOOL)
 build/obj/%.o: module/%.c
 	@mkdir -p $(@D)
 	$(quiet) CC $@
-	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) -MMD -MP -MF $@.d.$$$$ \
+	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) -MMD -MP -MT $@ -MF $@.d.$$$$ \
 	  -c $< -o $@.$$$$ && mv -f $@.d.$$$$ $(@:.o=.d) && mv -f $@.$$$$ $@
 
 build/san/obj/%.o: module/%.c
 	@mkdir -p $(@D)
 	$(quiet) CC $@
-	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) $(SAN_FLAGS) -MMD -MP \
+	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) $(SAN_FLAGS) -MMD -MP -MT $@ \
 	  -MF $@.d.$$$$ -c $< -o $@.$$$$ && mv -f $@.d.$$$$ $(@:.o=.d) \
 	  && mv -f $@.$$$$ $@
 
@@ -136,6 +138,11 @@ check-run: all $(TOOL) $(UNIT_BINS)
 	@XRUST_TOOL=$(abspath $(TOOL)) XRUST_BUILD=$(abspath $(B)) \
 	  XRUST_SANITIZE=$(SANITIZE) MAKE=$(MAKE) \
 	  sh tests/run.sh $(abspath $(UNIT_BINS))
+
+demo:
+	@sh tests/deps.sh
+	@$(MAKE) --no-print-directory all
+	@sh examples/demo.sh
 
 check-style:
 	@sh tests/check-style.sh

@@ -116,12 +116,16 @@ bench() {
     elapsed "$t0" "$t1" >>"$W/times"
     r=$((r + 1))
   done
-  printf '%-34s median %6.2f s  (runs: %s)\n' "$label" \
-    "$(median <"$W/times")" "$(tr '\n' ' ' <"$W/times")"
+  # CPU time of one more run (children's user and system, from `times`),
+  # which unlike wall time does not depend on the machine's other load.
+  cpu=$( ($fn; times) | tail -1)
+  printf '%-34s median %6.2f s  cpu (user sys) %s  (runs: %s)\n' "$label" \
+    "$(median <"$W/times")" "$cpu" "$(tr '\n' ' ' <"$W/times")"
 }
 
 echo "machine: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "date:    $(date -u +%Y-%m-%d)"
+echo "load:    $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min) at start"
 echo "payload: 4 archives (2 tar.gz, 2 tar.xz), $((total / 1000000)) MB compressed"
 bench "xrust fetch-batch (1 process)" run_xrust
 du -sb "$W/out" | awk '{printf "unpacked: %d MB\n", $1 / 1000000}'

@@ -27,6 +27,9 @@ xrust__goals := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
 xrust__need_tc := $(filter-out $(xrust__offline_goals),$(xrust__goals))
 # `make -n` shows what would run and downloads nothing.
 xrust__dry := $(findstring n,$(firstword -$(MAKEFLAGS)))
+# Cargo runs as a recursive command ("+") so that it joins Make's
+# jobserver; but "+" lines run even under -n, so not then.
+xrust__plus := $(if $(xrust__dry),,+)
 
 XRUST_HOST := $(rust-target host)
 $(rust-crate $(XRUST_CRATE_DIR),XRUST_CRATE)
@@ -58,7 +61,7 @@ xrust__upper = $(subst a,A,$(subst b,B,$(subst c,C,$(subst d,D,$(subst e,E,\
   $(subst l,L,$(subst m,M,$(subst n,N,$(subst o,O,$(subst p,P,$(subst q,Q,\
   $(subst r,R,$(subst s,S,$(subst t,T,$(subst u,U,$(subst v,V,$(subst w,W,\
   $(subst x,X,$(subst y,Y,$(subst z,Z,$(1)))))))))))))))))))))))))))
-xrust__env = CARGO_TARGET_$(call xrust__upper,$(subst -,_,$(subst .,_,$(1))))
+xrust__env = CARGO_TARGET_$(strip $(call xrust__upper,$(subst -,_,$(subst .,_,$(1)))))
 
 # The linker for a triple: static musl links with the toolchain's own
 # rust-lld and the self-contained C runtime; the host's own triple with cc;
@@ -114,6 +117,10 @@ endef
 
 xrust__bins := $(XRUST_CRATE_BINS)
 
+# The config records are written at parse time; under `make -n` they are
+# not, and this rule lets Make report what would run instead of stopping.
+$(xrust__x)/%/config: ;
+
 # ---- L2 vendor and the stub workspace -------------------------------------
 
 $(xrust__x)/vendor.stamp: $(XRUST_CRATE_LOCK) | $(XRUST_TOOL)
@@ -142,10 +149,10 @@ $(xrust__x)/$(1)/deps.stamp: $(xrust__x)/stub.stamp \
     $(xrust__x)/vendor.stamp $(xrust__x)/$(1)/config
 	$$(call xrust__check_linker,$(2))
 	$$(call xrust__say,DEPS,$(XRUST_CRATE_NAME) ($(1)))
-	+$(xrust__q)cd '$(xrust__x)/stub' && $$(call xrust__cargo_env,$(2)) \
+	$(xrust__plus)$(xrust__q)cd '$(xrust__x)/stub' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' build $(xrust__cargo_verbosity) \
 	  $$(call xrust__cargo_args,$(2)) --target-dir '$(xrust__x)/$(1)/target'
-	+$(xrust__q)cd '$(xrust__x)/stub' && $$(call xrust__cargo_env,$(2)) \
+	$(xrust__plus)$(xrust__q)cd '$(xrust__x)/stub' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' clean -q --offline --config '$(xrust__cargo_config)' \
 	  --target $(2) --profile $(XRUST_PROFILE) \
 	  --target-dir '$(xrust__x)/$(1)/target' \
@@ -155,7 +162,7 @@ $(xrust__x)/$(1)/deps.stamp: $(xrust__x)/stub.stamp \
 $(xrust__x)/$(1)/crate.stamp: $(xrust__x)/$(1)/deps.stamp \
     $(XRUST_CRATE_SOURCES) $(XRUST_CRATE_MANIFESTS)
 	$$(call xrust__say,CARGO,$(XRUST_CRATE_NAME) ($(1)))
-	+$(xrust__q)cd '$(XRUST_CRATE_DIR)' && $$(call xrust__cargo_env,$(2)) \
+	$(xrust__plus)$(xrust__q)cd '$(XRUST_CRATE_DIR)' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' build $(xrust__cargo_verbosity) \
 	  $$(call xrust__cargo_args,$(2)) --target-dir '$(xrust__x)/$(1)/target'
 	$(xrust__q)$(XRUST_TOOL) depfile $$@ \
@@ -181,7 +188,7 @@ cross-$(1): $(xrust__o)/$(1)/.stamp
 test-$(1): $(xrust__x)/$(1)/deps.stamp
 	$$(call xrust__check_linker,$(2))
 	$$(call xrust__say,TEST,$(XRUST_CRATE_NAME) ($(1)))
-	+$(xrust__q)cd '$(XRUST_CRATE_DIR)' && $$(call xrust__cargo_env,$(2)) \
+	$(xrust__plus)$(xrust__q)cd '$(XRUST_CRATE_DIR)' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' test $$(call xrust__cargo_args,$(2)) \
 	  --target-dir '$(xrust__x)/$(1)/target'
 endef

@@ -417,7 +417,7 @@ int xr_lock_parse(const char *data, size_t len, const char *name,
                   struct xr_lock *l, struct xr_err *err)
 {
   struct xr_toml *doc;
-  const struct xr_toml *ver, *pkgs, *meta;
+  const struct xr_toml *ver, *pkgs, *meta, *root;
   size_t i, j;
   int rc = 0, inline_sums = 0;
 
@@ -481,6 +481,23 @@ int xr_lock_parse(const char *data, size_t len, const char *name,
         }
       }
     }
+  }
+  /* The oldest lockfiles keep the root package in [root]. */
+  root = xr_toml_get(doc, "root");
+  if (root) {
+    struct xr_lock_pkg *grown = realloc(l->pkgs,
+                                        (l->n + 1) * sizeof(*l->pkgs));
+
+    if (!grown) {
+      rc = nomem(err);
+      goto out;
+    }
+    l->pkgs = grown;
+    memset(&l->pkgs[l->n], 0, sizeof(*l->pkgs));
+    l->n++;
+    rc = read_pkg(root, name, 0, &l->pkgs[l->n - 1], err);
+    if (rc)
+      goto out;
   }
   meta = xr_toml_get(doc, "metadata");
   if (meta) {

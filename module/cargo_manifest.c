@@ -37,6 +37,7 @@ struct pkg {
 struct ctx {
   struct pkg *pkgs;
   size_t n, cap;
+  char ceiling[PATH_MAX]; /* no workspace is searched above it ("": none) */
 };
 
 /* A workspace: its root package and members (indices into ctx). */
@@ -616,6 +617,8 @@ static int find_ws(struct ctx *c, size_t idx, struct ws *w,
     if (!slash || slash == dir)
       break;
     *slash = '\0';
+    if (c->ceiling[0] && !is_under(dir, c->ceiling))
+      break;
     manifest = join(dir, "Cargo.toml");
     if (!manifest)
       return nomem(err);
@@ -998,6 +1001,7 @@ void xr_crate_release(struct xr_crate *c)
   xr_strv_release(&c->libs);
   xr_strv_release(&c->manifests);
   xr_strv_release(&c->sources);
+  xr_strv_release(&c->packages);
   memset(c, 0, sizeof(*c));
 }
 
@@ -1132,8 +1136,21 @@ int xr_crate_read(const char *dir, struct xr_crate *out, struct xr_err *err)
     if (rc)
       goto out;
   }
+  for (i = 0; i < c.n; i++) {
+    const char *pn;
+
+    if (!c.pkgs[i].package ||
+        !xr_strv_has(&out->manifests, c.pkgs[i].manifest))
+      continue;
+    rc = pkg_name(&c.pkgs[i], &pn, err);
+    if (rc)
+      goto out;
+    if (xr_strv_push_unique(&out->packages, pn))
+      goto fail;
+  }
   xr_strv_sort(&out->manifests);
   xr_strv_sort(&out->sources);
+  xr_strv_sort(&out->packages);
   out->lock = join(root->dir, "Cargo.lock");
   if (!out->lock)
     goto fail;
@@ -1147,6 +1164,64 @@ out:
   if (rc)
     xr_crate_release(out);
   return rc;
+}
+
+/* Appends S with Make's special characters made literal. */
+static int make_literal(struct xr_buf *o, const char *s)
+{
+  int rc = 0;
+
+  for (; *s && !rc; s++) {
+    if (*s == '$')
+      rc = xr_buf_adds(o, "$$");
+    else if (*s == '#')
+      rc = xr_buf_adds(o, "\\#");
+    else if (*s == '\n' || *s == '\r')
+      rc = xr_buf_addc(o, ' ');
+    else
+      rc = xr_buf_addc(o, *s);
+  }
+  return rc;
+}
+
+static int make_var(struct xr_buf *o, const char *prefix, const char *name,
+                    const char *const *v, size_t n)
+{
+  size_t i;
+  int rc;
+
+  if (prefix && *prefix)
+    rc = make_literal(o, prefix) || xr_buf_addc(o, '_');
+  else
+    rc = 0;
+  rc = rc || xr_buf_printf(o, "%s :=", name);
+  for (i = 0; !rc && i < n; i++)
+    rc = xr_buf_addc(o, ' ') || make_literal(o, v[i] ? v[i] : "");
+  return rc || xr_buf_addc(o, '\n');
+}
+
+int xr_crate_make_vars(const struct xr_crate *c, const char *prefix,
+                       struct xr_buf *out)
+{
+  const char *one[1];
+  int rc;
+
+  one[0] = c->name;
+  rc = make_var(out, prefix, "NAME", one, 1);
+  one[0] = c->version;
+  rc = rc || make_var(out, prefix, "VERSION", one, c->version &&
+                      *c->version ? 1 : 0);
+  rc = rc || make_var(out, prefix, "BINS", (const char *const *)c->bins.v,
+                      c->bins.n);
+  rc = rc || make_var(out, prefix, "LIBS", (const char *const *)c->libs.v,
+                      c->libs.n);
+  rc = rc || make_var(out, prefix, "MANIFESTS",
+                      (const char *const *)c->manifests.v, c->manifests.n);
+  one[0] = c->lock;
+  rc = rc || make_var(out, prefix, "LOCK", one, 1);
+  rc = rc || make_var(out, prefix, "SOURCES",
+                      (const char *const *)c->sources.v, c->sources.n);
+  return rc ? XR_ENOMEM : 0;
 }
 
 /* Finding a package by name in a checkout. */
@@ -1431,7 +1506,8 @@ static int dep_out(struct norm *nm, const char *name, size_t nlen,
       features = v;
       continue;
     }
-    if (!strcmp(k, "optional") && xr_toml_get(d, k))
+    /* The member's own value wins (features are merged below). */
+    if (xr_toml_get(d, k))
       continue;
     if (xr_buf_adds(o, n++ ? ", " : " ") ||
         key_out(o, k, xr_toml_key_len(base, i)) || xr_buf_adds(o, " = "))
@@ -1569,8 +1645,9 @@ out:
   return rc;
 }
 
-int xr_crate_normalize(const char *manifest, xr_crate_path_fn rewrite_path,
-                       void *rctx, struct xr_buf *out, struct xr_err *err)
+int xr_crate_normalize(const char *manifest, const char *ceiling,
+                       xr_crate_path_fn rewrite_path, void *rctx,
+                       struct xr_buf *out, struct xr_err *err)
 {
   struct ctx c;
   struct ws w;
@@ -1588,6 +1665,11 @@ int xr_crate_normalize(const char *manifest, xr_crate_path_fn rewrite_path,
   slash = strrchr(dir, '/');
   if (slash)
     *slash = '\0';
+  if (ceiling && !realpath(ceiling, c.ceiling)) {
+    rc = xr_fail(err, XR_ENOTFOUND, "cannot read '%s': %s", ceiling,
+                 strerror(errno));
+    goto out;
+  }
   rc = load(&c, slash ? (*dir ? dir : "/") : ".", &idx, err);
   if (rc)
     goto out;

@@ -22,7 +22,8 @@ struct command {
 static const struct command commands[] = {
   { "sha256", xr_cmd_sha256, "sha256 FILE...        hex SHA-256 of files" },
   { "target", xr_cmd_target, "target NAME...        Rust triple of a name" },
-  { "depfile", xr_cmd_depfile, "depfile STAMP DIR     cargo .d files to Make" },
+  { "depfile", xr_cmd_depfile, "depfile STAMP DIR     cargo .d to Make" },
+  { "stub", xr_cmd_stub, "stub SRC DST          stub workspace for deps" },
   { "unpack", xr_cmd_unpack, "unpack ARCHIVE DIR    extract a tar safely" },
   { "fetch", xr_cmd_fetch, "fetch URL SHA256 DEST  download via the store" },
   { "fetch-batch", xr_cmd_fetch_batch, "fetch-batch LIST      parallel" },

@@ -11,6 +11,7 @@
 int xr_cmd_sha256(int argc, char **argv);
 int xr_cmd_target(int argc, char **argv);
 int xr_cmd_depfile(int argc, char **argv);
+int xr_cmd_stub(int argc, char **argv);
 int xr_cmd_toml_json(int argc, char **argv);
 int xr_cmd_unpack(int argc, char **argv);
 int xr_cmd_fetch(int argc, char **argv);

@@ -3,8 +3,9 @@
  * the lockfile reader and the vendoring of crate.h on the command line.
  * `crate DIR [PREFIX]` prints the variables $(rust-crate) defines, one
  * NAME=value per line (lists space-separated); `lock-list LOCK` prints one
- * line per package; `vendor LOCK DIR [--config FILE] [--force]` is what
- * the vendor layer's recipe runs.
+ * line per package; `vendor LOCK DIR [--config FILE] [--force] [--copy]`
+ * is what the vendor layer's recipe runs (quiet apart from the fetch
+ * engine's lines; V=1 adds a summary).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +56,7 @@ int xr_cmd_crate(int argc, char **argv)
   print_list(prefix, "MANIFESTS", &c.manifests);
   print_var(prefix, "LOCK", c.lock);
   print_list(prefix, "SOURCES", &c.sources);
+  print_list(prefix, "PACKAGES", &c.packages);
   xr_crate_release(&c);
   return fflush(stdout) == 0 ? 0 : 1;
 }
@@ -112,6 +114,8 @@ int xr_cmd_vendor(int argc, char **argv)
       vc.config_out = argv[++i];
     else if (!strcmp(argv[i], "--force"))
       vc.force = 1;
+    else if (!strcmp(argv[i], "--copy"))
+      vc.copy = 1;
     else if (argv[i][0] == '-')
       break;
     else if (!lock)
@@ -123,7 +127,7 @@ int xr_cmd_vendor(int argc, char **argv)
   }
   if (i < argc || !lock || !dir) {
     fprintf(stderr, "usage: xrust vendor Cargo.lock DIR [--config FILE] "
-            "[--force]\n");
+            "[--force] [--copy]\n");
     return 2;
   }
   xr_err_clear(&err);
@@ -140,7 +144,7 @@ int xr_cmd_vendor(int argc, char **argv)
   if (st.unchanged) {
     if (fc.verbose)
       fprintf(stderr, "  VENDOR  %s (lockfile unchanged)\n", dir);
-  } else if (!fc.quiet) {
+  } else if (fc.verbose) {
     fprintf(stderr, "  VENDOR  %s: %zu crates (%zu downloaded), %zu git\n",
             dir, st.registry, st.fetched, st.git);
   }

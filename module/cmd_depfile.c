@@ -116,11 +116,15 @@ static int read_file(const char *path, struct xr_buf *out)
 
   if (!f)
     return -1;
-  while ((n = fread(block, 1, sizeof(block), f)) > 0)
+  for (;;) {
+    n = fread(block, 1, sizeof(block), f);
+    if (n == 0)
+      break;
     if (xr_buf_add(out, block, n)) {
       fclose(f);
       return -1;
     }
+  }
   fclose(f);
   return 0;
 }

@@ -4,7 +4,8 @@
  * store in XRUST_HOME.  A file target (DEST) appears only once verified; an
  * unpack target (DIR) is extracted into a store staging directory and
  * renamed into place, so it never appears partial either (DIR must not
- * exist yet, and must be on the file system of XRUST_HOME).
+ * exist yet, and must be on the file system of XRUST_HOME).  `fetch
+ * --print URL` writes a small unverified body (metadata) to stdout.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -111,6 +112,30 @@ static int common_opt(struct xr_fetch_config *cfg, const char *a)
   return 0;
 }
 
+#define PRINT_MAX (16 * 1024 * 1024)
+
+/* `fetch --print URL`: xr_fetch_text to stdout. */
+static int print_url(struct xr_fetch_config *cfg, const char *url)
+{
+  struct xr_buf b = XR_BUF_INIT;
+  struct xr_err err;
+  int status = 1;
+
+  xr_err_clear(&err);
+  if (xr_fetch_text(cfg, url, PRINT_MAX, &b, &err)) {
+    fprintf(stderr, "xrust: %s\n", err.msg);
+    goto out;
+  }
+  if (b.len && fwrite(b.data, 1, b.len, stdout) != b.len) {
+    fprintf(stderr, "xrust: cannot write the output: %s\n", strerror(errno));
+    goto out;
+  }
+  status = fflush(stdout) ? 1 : 0;
+out:
+  xr_buf_release(&b);
+  return status;
+}
+
 int xr_cmd_fetch(int argc, char **argv)
 {
   struct xr_fetch_config cfg;
@@ -119,7 +144,7 @@ int xr_cmd_fetch(int argc, char **argv)
   struct xr_store *s = NULL;
   struct xr_err err;
   const char *pos[3];
-  int i, npos = 0, status = 1;
+  int i, npos = 0, status = 1, print = 0;
 
   memset(&t, 0, sizeof(t));
   xr_buf_init(&t.stage);
@@ -130,7 +155,9 @@ int xr_cmd_fetch(int argc, char **argv)
   for (i = 1; i < argc; i++) {
     if (common_opt(&cfg, argv[i]))
       continue;
-    if (!strcmp(argv[i], "--unpack") && i + 1 < argc) {
+    if (!strcmp(argv[i], "--print")) {
+      print = 1;
+    } else if (!strcmp(argv[i], "--unpack") && i + 1 < argc) {
       t.dir = argv[++i];
     } else if (!strcmp(argv[i], "--strip") && i + 1 < argc) {
       if (parse_strip(argv[++i], &t.strip)) {
@@ -147,10 +174,15 @@ int xr_cmd_fetch(int argc, char **argv)
       break;
     }
   }
-  if (npos != (t.dir ? 2 : 3)) {
+  if (print && npos == 1 && !t.dir) {
+    status = print_url(&cfg, pos[0]);
+    goto out;
+  }
+  if (print || npos != (t.dir ? 2 : 3)) {
     fprintf(stderr, "usage: xrust fetch [-q] [-v] URL SHA256 DEST\n"
                     "       xrust fetch [-q] [-v] --unpack DIR [--strip N] "
-                    "URL SHA256\n");
+                    "URL SHA256\n"
+                    "       xrust fetch [-v] --print URL\n");
     status = 2;
     goto out;
   }

@@ -1,15 +1,17 @@
 /*
  * The fetch engine (fetch.h): one curl_multi loop per batch running up to
  * `jobs` transfers, each with a private job context; bytes are hashed and
- * written to a store temporary as they arrive and, for archives, handed
- * through a bounded ring to an extraction thread (the transfer is paused
- * while the ring is full, so memory stays bounded whatever the network and
- * decompression speeds).  Transient failures are retried with backoff and
- * resumed with Range; blobs are published to the store only once verified.
- * Blob locks are taken with trylock and polled from the loop, so waiting
- * for another process never blocks this batch's other transfers.  This is
- * the only file that includes <curl/curl.h>; it never prints except to the
- * configured progress stream.
+ * written to a store temporary as they arrive and, for archives, an
+ * extraction thread per item tails that temporary as it grows (woken by a
+ * condition variable, reading with pread through a small fixed buffer), so
+ * memory stays bounded, the transfer never waits for decompression and
+ * several archives decompress on several cores at once.  Transient
+ * failures are retried with backoff and resumed with Range; blobs are
+ * published to the store only once verified.  Blob locks are taken with
+ * trylock and polled from the loop, so waiting for another process never
+ * blocks this batch's other transfers.  This is the only file that
+ * includes <curl/curl.h>; it never prints except to the configured
+ * progress stream.
  */
 #include "xrust/fetch.h"
 
@@ -30,7 +32,7 @@
 #include "xrust/sha256.h"
 #include "xrust/store.h"
 
-#define DEFAULT_RING (1024 * 1024)
+#define DEFAULT_RING (256 * 1024)
 #define POLL_MS 100
 #define PROGRESS_MS 200
 
@@ -44,16 +46,22 @@ enum jstate {
   J_CACHE_QUEUED /* blob in the store, extraction waiting for a slot */
 };
 
-/* Bytes handed from the transfer to the extraction thread. */
+/*
+ * What the transfer tells the extraction thread about the temporary file:
+ * how many bytes are there to read.  The reader keeps its own position and
+ * a fixed buffer.
+ */
 struct ring {
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  char *buf;
-  size_t cap, start, used, lent;
-  int eof;    /* producer: no more bytes */
-  int abort;  /* producer: give up, the reader fails */
-  int closed; /* consumer: finished, drop further bytes */
-  int paused; /* producer is waiting for room */
+  char *buf;      /* the reader's block buffer */
+  size_t cap;
+  uint64_t avail; /* bytes written to the file so far */
+  uint64_t pos;   /* bytes handed to the extraction */
+  int fd;         /* the temporary file, read with pread */
+  int eof;        /* producer: no more bytes */
+  int abort;      /* producer: give up, the reader fails */
+  int closed;     /* consumer: finished */
 };
 
 struct batch;
@@ -107,6 +115,7 @@ struct batch {
   struct job *jobs;
   size_t n;
   size_t slots;           /* jobs holding a slot */
+  size_t max_slots;       /* cfg->jobs, at least 1 */
   int tty;
   int announced;
   size_t n_work;          /* items not found in the store at the start */
@@ -464,10 +473,11 @@ static void ring_teardown(struct ring *r)
 }
 
 /* Empties the ring for a new extraction (no thread is running). */
-static void ring_rewind(struct ring *r)
+static void ring_rewind(struct ring *r, int fd)
 {
-  r->start = r->used = r->lent = 0;
-  r->eof = r->abort = r->closed = r->paused = 0;
+  r->avail = r->pos = 0;
+  r->fd = fd;
+  r->eof = r->abort = r->closed = 0;
 }
 
 static void ring_set(struct ring *r, int *flag)
@@ -478,103 +488,43 @@ static void ring_set(struct ring *r, int *flag)
   pthread_mutex_unlock(&r->mu);
 }
 
-static void ring_copy_in(struct ring *r, const char *p, size_t n)
+/* Producer: the file now holds AVAIL bytes. */
+static void ring_publish(struct ring *r, uint64_t avail)
 {
-  size_t pos = (r->start + r->used) % r->cap;
-  size_t first = r->cap - pos < n ? r->cap - pos : n;
-
-  memcpy(r->buf + pos, p, first);
-  memcpy(r->buf, p + first, n - first);
-  r->used += n;
-}
-
-/*
- * Offers N bytes to the reader: 0 when taken (or dropped because the
- * reader has finished), 1 when there is no room yet (the caller pauses).
- * With WAIT, or for a block larger than the whole ring, the bytes are
- * pushed in pieces, waiting for the reader: file:// transfers cannot be
- * paused, and libcurl normally delivers at most 16 KiB at a time.
- */
-static int ring_put(struct ring *r, const char *p, size_t n, int wait)
-{
-  int rc = 0;
-
   pthread_mutex_lock(&r->mu);
-  if (wait || n > r->cap) {
-    while (n && !r->closed && !r->abort) {
-      size_t room = r->cap - r->used, k = n < room ? n : room;
-
-      if (!k) {
-        pthread_cond_wait(&r->cv, &r->mu);
-        continue;
-      }
-      ring_copy_in(r, p, k);
-      p += k;
-      n -= k;
-      pthread_cond_broadcast(&r->cv);
-    }
-  } else if (!r->closed && !r->abort) {
-    if (r->cap - r->used < n) {
-      r->paused = 1;
-      rc = 1;
-    } else {
-      ring_copy_in(r, p, n);
-      r->paused = 0;
-      pthread_cond_broadcast(&r->cv);
-    }
-  }
+  r->avail = avail;
+  pthread_cond_broadcast(&r->cv);
   pthread_mutex_unlock(&r->mu);
-  return rc;
 }
 
-static size_t ring_room(struct ring *r)
-{
-  size_t room;
-
-  pthread_mutex_lock(&r->mu);
-  room = r->closed ? r->cap : r->cap - r->used;
-  pthread_mutex_unlock(&r->mu);
-  return room;
-}
-
-/* xr_unpack_read_fn over the ring, run by the extraction thread. */
+/* xr_unpack_read_fn over the growing file, run by the extraction thread. */
 static ssize_t ring_read(void *ctx, const void **out)
 {
   struct job *j = ctx;
   struct ring *r = &j->ring;
+  uint64_t avail;
+  size_t want;
   ssize_t n;
-  int wake = 0;
 
   pthread_mutex_lock(&r->mu);
-  if (r->lent) {
-    r->start = (r->start + r->lent) % r->cap;
-    r->used -= r->lent;
-    r->lent = 0;
-    if (!r->used)
-      r->start = 0;
-    /* Hysteresis: resume the transfer only once half the ring is free,
-     * rather than ping-ponging a wakeup per 16 KiB block. */
-    wake = r->paused && r->cap - r->used >= r->cap / 2;
-    pthread_cond_broadcast(&r->cv);
-  }
-  while (!r->used && !r->eof && !r->abort)
+  while (r->pos == r->avail && !r->eof && !r->abort)
     pthread_cond_wait(&r->cv, &r->mu);
   if (r->abort) {
-    n = -1;
-  } else if (!r->used) {
-    n = 0;
-  } else {
-    size_t c = r->cap - r->start;
-
-    if (c > r->used)
-      c = r->used;
-    r->lent = c;
-    *out = r->buf + r->start;
-    n = (ssize_t)c;
+    pthread_mutex_unlock(&r->mu);
+    return -1;
   }
+  avail = r->avail;
   pthread_mutex_unlock(&r->mu);
-  if (wake)
-    curl_multi_wakeup(j->b->multi);
+  if (r->pos == avail)
+    return 0;
+  want = avail - r->pos < r->cap ? (size_t)(avail - r->pos) : r->cap;
+  do
+    n = pread(r->fd, r->buf, want, (off_t)r->pos);
+  while (n < 0 && errno == EINTR);
+  if (n <= 0)
+    return -1;
+  r->pos += (uint64_t)n;
+  *out = r->buf;
   return n;
 }
 
@@ -608,11 +558,13 @@ static void *extract_main(void *arg)
 static int extract_start(struct job *j, struct xr_err *err)
 {
   if (!j->ring_init) {
-    if (ring_setup(&j->ring, j->from_blob ? 1 : j->b->cfg->ring_size))
+    size_t cap = j->b->cfg->ring_size ? j->b->cfg->ring_size : DEFAULT_RING;
+
+    if (ring_setup(&j->ring, j->from_blob ? 1 : cap))
       return xr_fail(err, XR_ENOMEM, "out of memory");
     j->ring_init = 1;
   }
-  ring_rewind(&j->ring);
+  ring_rewind(&j->ring, j->fd);
   j->ex_done = 0;
   j->ex_rc = 0;
   if (pthread_create(&j->thr, NULL, extract_main, j) != 0)
@@ -741,13 +693,14 @@ static int job_rewind(struct job *j)
   if (rc)
     return rc;
   j->h_live = 1;
+  /* The extraction reads the file: stop it before the file shrinks. */
+  extract_stop(j);
   if (ftruncate(j->fd, 0) != 0 || lseek(j->fd, 0, SEEK_SET) != 0)
     return xr_fail(err, XR_EIO, "cannot truncate '%s': %s", j->tmp.data,
                    strerror(errno));
   j->got = 0;
   j->resumed = 0;
   if (j->unpack) {
-    extract_stop(j);
     rc = xr_store_clear_dir(j->it->unpack_dir, err);
     if (!rc)
       rc = extract_start(j, err);
@@ -811,6 +764,8 @@ static int check_response(struct job *j)
   }
   if (len >= 0)
     j->expect = j->got + (uint64_t)len;
+  else if (j->it->size_hint)
+    j->expect = j->it->size_hint;
   return 0;
 }
 
@@ -821,8 +776,15 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ctx)
 
   if (!j->checked && check_response(j))
     return 0;
-  if (j->unpack && ring_put(&j->ring, p, n, !j->is_http))
-    return CURL_WRITEFUNC_PAUSE;
+  if (j->it->size_hint && j->got + n > j->it->size_hint) {
+    /* A server that sends more than the manifest says is not trusted to
+     * stop: fail before it fills the disk. */
+    xr_fail(&j->it->err, XR_ELIMIT,
+            "cannot fetch '%s': more than the expected %llu bytes",
+            j->it->url, (unsigned long long)j->it->size_hint);
+    j->fatal = 1;
+    return 0;
+  }
   xr_sha256_update(&j->h, p, n);
   while (off < n) {
     ssize_t w = write(j->fd, p + off, n - off);
@@ -839,6 +801,8 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ctx)
   }
   j->got += n;
   j->it->bytes += n;
+  if (j->unpack)
+    ring_publish(&j->ring, j->got);
   return n;
 }
 
@@ -853,10 +817,11 @@ static int easy_setup(struct job *j)
   if (!e)
     return xr_fail(&j->it->err, XR_ENOMEM, "cannot create a transfer");
   j->easy = e;
-  if (!ca || !*ca)
-    ca = getenv("SSL_CERT_FILE");
+  /* The order of curl(1): CURL_CA_BUNDLE, then SSL_CERT_FILE. */
   if (!ca || !*ca)
     ca = getenv("CURL_CA_BUNDLE");
+  if (!ca || !*ca)
+    ca = getenv("SSL_CERT_FILE");
   curl_easy_setopt(e, CURLOPT_URL, j->it->url);
   curl_easy_setopt(e, CURLOPT_PRIVATE, j);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
@@ -1016,14 +981,17 @@ static void download_verified(struct job *j)
     job_fail(j);
     return;
   }
-  if (close(j->fd) != 0) {
+  /* A running extraction still reads the file (also once renamed). */
+  if (!j->thr_live) {
+    rc = close(j->fd);
     j->fd = -1;
-    xr_fail(&j->it->err, XR_EIO, "cannot write '%s': %s", j->tmp.data,
-            strerror(errno));
-    job_fail(j);
-    return;
+    if (rc != 0) {
+      xr_fail(&j->it->err, XR_EIO, "cannot write '%s': %s", j->tmp.data,
+              strerror(errno));
+      job_fail(j);
+      return;
+    }
   }
-  j->fd = -1;
   rc = xr_store_publish_blob(b->store, j->tmp.data, j->it->sha256,
                              &j->it->err);
   if (rc) {
@@ -1159,7 +1127,7 @@ static void fill_slots(struct batch *b)
         job_fail(j);
     }
   }
-  for (i = 0; i < b->n && b->slots < b->cfg->jobs; i++) {
+  for (i = 0; i < b->n && b->slots < b->max_slots; i++) {
     struct job *j = &b->jobs[i];
 
     if (j->st == J_QUEUED) {
@@ -1182,12 +1150,7 @@ static void fill_slots(struct batch *b)
   }
 }
 
-static size_t resume_room(const struct ring *r)
-{
-  return r->cap / 2 > CURL_MAX_WRITE_SIZE ? r->cap / 2 : CURL_MAX_WRITE_SIZE;
-}
-
-/* Reaps finished extraction threads and unpauses transfers with room. */
+/* Polls waiting locks and reaps finished extraction threads. */
 static void service_jobs(struct batch *b)
 {
   size_t i;
@@ -1206,20 +1169,6 @@ static void service_jobs(struct batch *b)
       }
       if (j->st == J_FINISHING)
         job_succeed(j);
-      continue;
-    }
-    if (j->st == J_ACTIVE && j->unpack && j->ring_init) {
-      int paused;
-
-      pthread_mutex_lock(&j->ring.mu);
-      paused = j->ring.paused;
-      pthread_mutex_unlock(&j->ring.mu);
-      if (paused && ring_room(&j->ring) >= resume_room(&j->ring)) {
-        pthread_mutex_lock(&j->ring.mu);
-        j->ring.paused = 0;
-        pthread_mutex_unlock(&j->ring.mu);
-        curl_easy_pause(j->easy, CURLPAUSE_CONT);
-      }
     }
   }
 }
@@ -1327,6 +1276,7 @@ int xr_fetch_batch(const struct xr_fetch_config *cfg,
   memset(&b, 0, sizeof(b));
   b.cfg = cfg;
   b.n = n;
+  b.max_slots = cfg->jobs ? cfg->jobs : 1;
   b.tty = cfg->tty >= 0 ? cfg->tty
           : (cfg->out && isatty(fileno(cfg->out)));
   for (i = 0; i < n; i++) {
@@ -1400,5 +1350,143 @@ out:
   if (b.multi)
     curl_multi_cleanup(b.multi);
   xr_store_free(own);
+  return rc;
+}
+
+/* ---- small in-memory downloads ---- */
+
+struct text_ctx {
+  struct xr_buf *out;
+  size_t start, max;
+  int over;
+};
+
+static size_t on_text(char *p, size_t size, size_t nmemb, void *ctx)
+{
+  struct text_ctx *t = ctx;
+  size_t n = size * nmemb;
+
+  if (t->out->len - t->start + n > t->max) {
+    t->over = 1;
+    return 0;
+  }
+  return xr_buf_add(t->out, p, n) ? 0 : n;
+}
+
+static void sleep_ms(long ms)
+{
+  struct timespec ts;
+
+  ts.tv_sec = ms / 1000;
+  ts.tv_nsec = (ms % 1000) * 1000000L;
+  while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+    ;
+}
+
+int xr_fetch_text(const struct xr_fetch_config *cfg, const char *url,
+                  size_t max, struct xr_buf *out, struct xr_err *err)
+{
+  struct xr_fetch_item it;
+  struct batch b;
+  struct job j;
+  struct text_ctx t;
+  unsigned attempt;
+  int rc;
+
+  rc = xr_fetch_url_allowed(url, cfg->allow_http, err);
+  if (rc)
+    return rc;
+  if (cfg->offline)
+    return xr_fail(err, XR_EOFFLINE, "offline: cannot download '%s'", url);
+  pthread_once(&curl_once, curl_init);
+  if (curl_init_rc != CURLE_OK)
+    return xr_fail(err, XR_EINTERNAL, "cannot initialise libcurl: %s",
+                   curl_easy_strerror(curl_init_rc));
+  /* One job outside any multi handle, to share the transfer settings. */
+  memset(&b, 0, sizeof(b));
+  memset(&j, 0, sizeof(j));
+  xr_fetch_item_init(&it);
+  it.url = url;
+  b.cfg = cfg;
+  j.b = &b;
+  j.it = &it;
+  j.is_http = starts_ci(url, "http");
+  t.out = out;
+  t.start = out->len;
+  t.max = max;
+  if (easy_setup(&j)) {
+    *err = it.err;
+    return (int)it.err.code;
+  }
+  curl_easy_setopt(j.easy, CURLOPT_WRITEFUNCTION, on_text);
+  curl_easy_setopt(j.easy, CURLOPT_WRITEDATA, &t);
+  curl_easy_setopt(j.easy, CURLOPT_FAILONERROR, 1L);
+  if (cfg->verbose && cfg->out && !cfg->quiet) {
+    fprintf(cfg->out, "  %-7s %s\n", "FETCH", url);
+    fflush(cfg->out);
+  }
+  for (attempt = 1;; attempt++) {
+    CURLcode res;
+    long code = 0, delay = -1;
+    int transient;
+
+    out->len = t.start;
+    if (out->data)
+      out->data[out->len] = '\0';
+    t.over = 0;
+    j.errbuf[0] = '\0';
+    res = curl_easy_perform(j.easy);
+    if (res == CURLE_OK)
+      break;
+    if (t.over) {
+      rc = xr_fail(err, XR_ELIMIT, "cannot fetch '%s': more than %zu bytes",
+                   url, max);
+      goto out;
+    }
+    curl_easy_getinfo(j.easy, CURLINFO_RESPONSE_CODE, &code);
+    if (res == CURLE_HTTP_RETURNED_ERROR) {
+      transient = code >= 500 || code == 408 || code == 429;
+      if (code == 429) {
+        curl_off_t after = -1;
+
+        curl_easy_getinfo(j.easy, CURLINFO_RETRY_AFTER, &after);
+        if (after >= 0)
+          delay = after > (curl_off_t)(cfg->retry_after_max_ms / 1000)
+                  ? (long)cfg->retry_after_max_ms : (long)after * 1000;
+      }
+      snprintf(j.errbuf, sizeof(j.errbuf), "http status %ld", code);
+    } else {
+      transient = transient_curl(res);
+      if (!j.errbuf[0])
+        snprintf(j.errbuf, sizeof(j.errbuf), "%s",
+                 curl_easy_strerror(res));
+    }
+    if (!transient) {
+      rc = xr_fail(err, code ? XR_EHTTP : XR_ENET, "cannot fetch '%s': %s",
+                   url, j.errbuf);
+      goto out;
+    }
+    if (attempt > cfg->retries) {
+      rc = xr_fail(err, code ? XR_EHTTP : XR_ENET,
+                   "cannot fetch '%s': %s (after %u attempts)", url,
+                   j.errbuf, attempt);
+      goto out;
+    }
+    if (delay < 0) {
+      unsigned shift = attempt - 1 < 16 ? attempt - 1 : 16;
+
+      delay = (long)cfg->backoff_ms << shift;
+      if (delay > (long)cfg->backoff_max_ms)
+        delay = (long)cfg->backoff_max_ms;
+    }
+    sleep_ms(delay);
+  }
+out:
+  if (rc) {
+    out->len = t.start;
+    if (out->data)
+      out->data[out->len] = '\0';
+  }
+  curl_easy_cleanup(j.easy);
   return rc;
 }

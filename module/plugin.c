@@ -460,8 +460,6 @@ static int fn_crate(char **argv, struct xr_buf *out, struct xr_err *err)
   const char *dir = trim(argv[0]);
   const char *prefix = argv[1] ? trim(argv[1]) : "";
   struct xr_crate c;
-  struct xr_strv packages = XR_STRV_INIT;
-  size_t i;
   int rc, bad = 0;
 
   (void)out;
@@ -472,20 +470,7 @@ static int fn_crate(char **argv, struct xr_buf *out, struct xr_err *err)
   rc = xr_crate_read(dir, &c, err);
   if (rc)
     return rc;
-  for (i = 0; i < c.manifests.n && !rc; i++) {
-    struct xr_toml *doc = xr_toml_parse_file(c.manifests.v[i], err);
-    const struct xr_toml *name;
-
-    if (!doc) {
-      rc = (int)err->code;
-      break;
-    }
-    name = xr_toml_path(doc, "package.name", NULL);
-    if (name && xr_toml_type(name) == XR_TOML_STRING)
-      bad |= xr_strv_push_unique(&packages, xr_toml_str(name));
-    xr_toml_free(doc);
-  }
-  if (!rc) {
+  {
     bad |= define_one(prefix, "NAME", c.name);
     bad |= define_one(prefix, "VERSION", c.version);
     bad |= define_one(prefix, "DIR", c.dir);
@@ -495,11 +480,10 @@ static int fn_crate(char **argv, struct xr_buf *out, struct xr_err *err)
     bad |= define_list(prefix, "LIBS", &c.libs);
     bad |= define_list(prefix, "MANIFESTS", &c.manifests);
     bad |= define_list(prefix, "SOURCES", &c.sources);
-    bad |= define_list(prefix, "PACKAGES", &packages);
+    bad |= define_list(prefix, "PACKAGES", &c.packages);
     if (bad)
       rc = xr_fail(err, XR_ENOMEM, "out of memory");
   }
-  xr_strv_release(&packages);
   xr_crate_release(&c);
   return rc;
 }

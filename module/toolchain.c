@@ -96,17 +96,13 @@ out:
   return rc;
 }
 
-/* The built-in small download: file:// URLs only. */
+/* The built-in small download: the fetch engine's text download. */
 static int get_builtin(void *ctx, const char *url, size_t max,
                        struct xr_buf *out, struct xr_err *err)
 {
-  (void)ctx;
-  if (strncmp(url, "file://", 7) != 0)
-    return xr_fail(err, XR_EUSAGE,
-                   "cannot download '%s': no text download in the fetch "
-                   "engine yet (use a file:// server or an xrust.lock)",
-                   url);
-  return read_file(url + 7, max, out, err);
+  const struct xr_fetch_config *fc = ctx;
+
+  return xr_fetch_text(fc, url, max, out, err);
 }
 
 /* ---- resolving ---------------------------------------------------------- */
@@ -124,6 +120,7 @@ static int fetch_manifest(const struct xr_tc_config *cfg,
   struct xr_buf url = XR_BUF_INIT, shaurl = XR_BUF_INIT;
   struct xr_buf sha = XR_BUF_INIT, text = XR_BUF_INIT;
   xr_tc_get_fn get = cfg->get ? cfg->get : get_builtin;
+  void *get_ctx = cfg->get ? cfg->get_ctx : (void *)&cfg->fetch;
   int rc;
 
   if (xr_channel_manifest_url(cfg->server, ch, &url) ||
@@ -131,7 +128,7 @@ static int fetch_manifest(const struct xr_tc_config *cfg,
     rc = nomem(err);
     goto out;
   }
-  rc = get(cfg->get_ctx, shaurl.data, SHA_MAX, &sha, err);
+  rc = get(get_ctx, shaurl.data, SHA_MAX, &sha, err);
   if (rc)
     goto out;
   /* "<hex>  <file name>"; rustup reads the first 64 characters. */
@@ -142,7 +139,7 @@ static int fetch_manifest(const struct xr_tc_config *cfg,
                  shaurl.data);
     goto out;
   }
-  rc = get(cfg->get_ctx, url.data, MANIFEST_MAX, &text, err);
+  rc = get(get_ctx, url.data, MANIFEST_MAX, &text, err);
   if (rc)
     goto out;
   rc = xr_sha256_mem(text.data ? text.data : "", text.len, r->sha, err);

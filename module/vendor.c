@@ -15,6 +15,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +43,7 @@ struct vpkg {
   struct xr_buf stage; /* staging directory while fetching */
   struct xr_buf url;
   struct xr_buf src;   /* git: package directory in the checkout */
+  struct xr_buf top;   /* git: the checkout */
   int fetch;           /* 1: part of the download batch */
 };
 
@@ -289,9 +291,11 @@ static int run(char *const argv[], const char *what, struct xr_err *err)
   return rc;
 }
 
-/* Hard-links (or copies) the tree SRC to DST, as a package is copied:
- * no .git, no target/ at the top, no nested packages, no Cargo.toml at
- * the top (written separately). */
+/*
+ * Hard-links (or copies) the tree SRC to DST.  With DEPTH 0 as a package
+ * is copied: no .git, no target/ at the top, no nested packages, no
+ * Cargo.toml at the top (written separately); with DEPTH -1 everything.
+ */
 static int link_tree(const char *src, const char *dst, int depth,
                      struct xr_err *err)
 {
@@ -300,7 +304,7 @@ static int link_tree(const char *src, const char *dst, int depth,
   DIR *d;
   int rc = 0;
 
-  if (depth > 64)
+  if (depth > 64 || depth < -64)
     return xr_fail(err, XR_ELIMIT, "'%s' is nested too deep", src);
   if (mkdir(dst, 0755) != 0 && errno != EEXIST)
     return xr_fail(err, XR_EIO, "cannot create '%s': %s", dst,
@@ -315,11 +319,12 @@ static int link_tree(const char *src, const char *dst, int depth,
     e = readdir(d);
     if (!e)
       break;
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-        !strcmp(e->d_name, ".git") ||
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    if (depth >= 0 && (!strcmp(e->d_name, ".git") ||
         (depth == 0 && (!strcmp(e->d_name, "target") ||
                         !strcmp(e->d_name, "Cargo.toml") ||
-                        !strcmp(e->d_name, ".cargo-checksum.json"))))
+                        !strcmp(e->d_name, ".cargo-checksum.json")))))
       continue;
     xr_buf_reset(&a);
     xr_buf_reset(&b);
@@ -336,9 +341,10 @@ static int link_tree(const char *src, const char *dst, int depth,
         rc = nomem(err);
         break;
       }
-      if (access(m.data, F_OK) == 0)
+      if (depth >= 0 && access(m.data, F_OK) == 0)
         continue;
-      rc = link_tree(a.data, b.data, depth + 1, err);
+      rc = link_tree(a.data, b.data, depth < 0 ? depth - 1 : depth + 1,
+                     err);
     } else if (S_ISREG(st.st_mode)) {
       if (link(a.data, b.data) != 0)
         rc = xr_store_copy_out(a.data, b.data, err);
@@ -410,6 +416,36 @@ static int name_dirs(struct vendor *v, struct xr_err *err)
   xr_strv_release(&used);
   xr_buf_release(&n);
   return rc;
+}
+
+/*
+ * Names and versions become path components of the store and of the
+ * vendor directory, so only what crates.io allows gets through.
+ */
+static int safe_word(const char *s, const char *extra)
+{
+  if (!*s || *s == '.' || *s == '-')
+    return 0;
+  for (; *s; s++) {
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+          (*s >= '0' && *s <= '9') || strchr(extra, *s)))
+      return 0;
+  }
+  return 1;
+}
+
+/* git URLs: the schemes cargo uses; never git's ext:: or fd:: helpers. */
+static int git_url_ok(const char *url)
+{
+  static const char *const schemes[] = {
+    "https://", "http://", "ssh://", "git://", "file://"
+  };
+  size_t i;
+
+  for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+    if (!strncmp(url, schemes[i], strlen(schemes[i])))
+      return 1;
+  return 0;
 }
 
 static int bad_pkg(struct xr_err *err, const struct xr_lock *l,
@@ -707,6 +743,8 @@ static int vendor_git(struct vendor *v, struct xr_err *err)
     if (!rc)
       rc = git_checkout(v, lp, db.data, co.data, err);
     xr_store_unlock(&lk);
+    if (!rc && xr_buf_adds(&p->top, co.data))
+      rc = nomem(err);
     if (!rc)
       rc = xr_crate_find_package(co.data, lp->name, &p->src, err);
     if (rc)
@@ -725,7 +763,8 @@ static int vendor_git(struct vendor *v, struct xr_err *err)
       rc = nomem(err);
       break;
     }
-    rc = xr_crate_normalize(manifest.data, git_rewrite, &g, &norm, err);
+    rc = xr_crate_normalize(manifest.data, p->top.data, git_rewrite, &g,
+                            &norm, err);
     if (!rc)
       rc = xr_sha256_mem(norm.data, norm.len, mh, err);
     xr_buf_reset(&rel);
@@ -751,7 +790,7 @@ static int vendor_git(struct vendor *v, struct xr_err *err)
       rc = write_checksum(stage.data, NULL, err);
     if (!rc)
       rc = xr_store_publish(stage.data, p->entry.data, err);
-    if (rc && is_dir(stage.data)) {
+    if (rc && stage.data && is_dir(stage.data)) {
       struct xr_err ignored;
 
       (void)xr_store_rmtree(stage.data, &ignored);
@@ -770,77 +809,220 @@ static int vendor_git(struct vendor *v, struct xr_err *err)
   return rc;
 }
 
-/* Points DIR/<vdir> at each entry and removes links no longer wanted. */
+#define MARKER ".xrust-entry"
+
+/*
+ * What the vendor directory entry PATH stands for, in OUT: a link's target,
+ * or the store entry named by a copied tree's marker file.  *IS_LINK tells
+ * which; returns 1 when PATH is neither (not ours, or absent).
+ */
+static int entry_of(const char *path, struct xr_buf *out, int *is_link)
+{
+  struct xr_buf marker = XR_BUF_INIT;
+  char target[PATH_MAX];
+  ssize_t n = readlink(path, target, sizeof(target) - 1);
+  int rc = 1;
+
+  xr_buf_reset(out);
+  *is_link = n >= 0;
+  if (n >= 0) {
+    target[n] = '\0';
+    return xr_buf_adds(out, target) ? -1 : 0;
+  }
+  if (xr_buf_printf(&marker, "%s/%s", path, MARKER))
+    return -1;
+  if (read_small(marker.data, out) == 0) {
+    while (out->len && out->data[out->len - 1] == '\n')
+      out->data[--out->len] = '\0';
+    rc = 0;
+  }
+  xr_buf_release(&marker);
+  return rc;
+}
+
+/*
+ * Removes PATH when it is a temporary (.xrust-tmp-PID-..., .xrust-old-...)
+ * of a process that no longer runs.
+ */
+static void debris(const char *path, const char *name)
+{
+  struct xr_err ignored;
+  const char *p;
+  char *end;
+  long pid;
+
+  if (!strncmp(name, ".xrust-tmp-", 11))
+    p = name + 11;
+  else if (!strncmp(name, ".xrust-old-", 11))
+    p = name + 11;
+  else
+    return;
+  pid = strtol(p, &end, 10);
+  if (end == p || *end != '-' || pid <= 0)
+    return;
+  if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+    return;
+  if (unlink(path) != 0)
+    (void)xr_store_rmtree(path, &ignored);
+}
+
+/* Puts TMP at FINAL, which may be a file, a link or a directory. */
+static int replace(const char *tmp, const char *final, struct xr_err *err)
+{
+  struct xr_buf old = XR_BUF_INIT;
+  struct stat st;
+  int rc = 0;
+
+  if (lstat(final, &st) == 0 && (S_ISDIR(st.st_mode) || is_dir(tmp))) {
+    /* rename() cannot swap a directory and a non-directory: move the old
+     * one aside first. */
+    const char *slash = strrchr(final, '/');
+
+    if (!slash || xr_buf_printf(&old, "%.*s/.xrust-old-%ld-%s",
+                                (int)(slash - final), final, (long)getpid(),
+                                slash + 1))
+      return nomem(err);
+    if (rename(final, old.data) != 0)
+      rc = xr_fail(err, XR_EIO, "cannot replace '%s': %s", final,
+                   strerror(errno));
+  }
+  if (!rc && rename(tmp, final) != 0)
+    rc = xr_fail(err, XR_EIO, "cannot create '%s': %s", final,
+                 strerror(errno));
+  if (!rc && old.data) {
+    if (lstat(old.data, &st) == 0 && !S_ISDIR(st.st_mode))
+      rc = unlink(old.data) == 0 ? 0 : xr_fail(err, XR_EIO,
+                                               "cannot remove '%s': %s",
+                                               old.data, strerror(errno));
+    else
+      rc = xr_store_rmtree(old.data, err);
+  }
+  xr_buf_release(&old);
+  return rc;
+}
+
+/*
+ * Makes DIR/<vdir> stand for each entry (a symlink, or with cfg->copy a
+ * tree of hard links carrying a marker file) and removes what this code
+ * made for packages no longer in the lockfile.
+ */
 static int link_dir(struct vendor *v, const char *dir, struct xr_err *err)
 {
-  struct xr_buf link_path = XR_BUF_INIT, tmp = XR_BUF_INIT;
-  struct xr_buf base = XR_BUF_INIT;
+  struct xr_buf path = XR_BUF_INIT, tmp = XR_BUF_INIT, cur = XR_BUF_INIT;
+  struct xr_buf base = XR_BUF_INIT, marker = XR_BUF_INIT;
   struct xr_strv want = XR_STRV_INIT;
-  char target[PATH_MAX];
   struct dirent *e;
   size_t i;
   DIR *d;
-  int rc = 0;
+  int rc = 0, is_link;
 
   if (xr_store_path(v->s, "crates/", &base))
     return nomem(err);
   for (i = 0; !rc && i < v->lock.n; i++) {
     struct vpkg *p = &v->pkgs[i];
-    ssize_t n;
 
     if (!p->lp)
       continue;
-    xr_buf_reset(&link_path);
+    xr_buf_reset(&path);
     xr_buf_reset(&tmp);
     if (xr_strv_push(&want, p->vdir) ||
-        xr_buf_printf(&link_path, "%s/%s", dir, p->vdir) ||
-        xr_buf_printf(&tmp, "%s/.xrust-tmp-%s", dir, p->vdir)) {
+        xr_buf_printf(&path, "%s/%s", dir, p->vdir) ||
+        xr_buf_printf(&tmp, "%s/.xrust-tmp-%ld-%s", dir, (long)getpid(),
+                      p->vdir)) {
       rc = nomem(err);
       break;
     }
-    n = readlink(link_path.data, target, sizeof(target) - 1);
-    if (n >= 0) {
-      target[n] = '\0';
-      if (!strcmp(target, p->entry.data))
-        continue;
-    }
+    if (entry_of(path.data, &cur, &is_link) == 0 &&
+        !strcmp(cur.data, p->entry.data) && is_link == !v->cfg->copy)
+      continue;
     (void)unlink(tmp.data);
-    if (symlink(p->entry.data, tmp.data) != 0 ||
-        rename(tmp.data, link_path.data) != 0) {
-      rc = xr_fail(err, XR_EIO, "cannot create '%s': %s", link_path.data,
-                   strerror(errno));
-      (void)unlink(tmp.data);
+    if (!v->cfg->copy) {
+      if (symlink(p->entry.data, tmp.data) != 0)
+        rc = xr_fail(err, XR_EIO, "cannot create '%s': %s", tmp.data,
+                     strerror(errno));
+    } else {
+      struct xr_err ignored;
+
+      (void)xr_store_rmtree(tmp.data, &ignored);
+      rc = link_tree(p->entry.data, tmp.data, -1, err);
+      xr_buf_reset(&marker);
+      if (!rc && xr_buf_printf(&marker, "%s/%s", tmp.data, MARKER))
+        rc = nomem(err);
+      if (!rc)
+        rc = write_atomic(marker.data, p->entry.data,
+                          strlen(p->entry.data), err);
+    }
+    if (!rc)
+      rc = replace(tmp.data, path.data, err);
+    if (rc) {
+      struct xr_err ignored;
+
+      (void)xr_store_rmtree(tmp.data, &ignored);
     }
   }
   d = rc ? NULL : opendir(dir);
-  for (; d;) {
-    ssize_t n;
-
+  for (; d && !rc;) {
     e = readdir(d);
     if (!e)
       break;
-    if (e->d_name[0] == '.' || xr_strv_has(&want, e->d_name))
+    if (xr_strv_has(&want, e->d_name))
       continue;
-    xr_buf_reset(&link_path);
-    if (xr_buf_printf(&link_path, "%s/%s", dir, e->d_name)) {
+    xr_buf_reset(&path);
+    if (xr_buf_printf(&path, "%s/%s", dir, e->d_name)) {
       rc = nomem(err);
       break;
     }
-    n = readlink(link_path.data, target, sizeof(target) - 1);
-    if (n < 0)
+    if (e->d_name[0] == '.') {
+      debris(path.data, e->d_name);
       continue;
-    target[n] = '\0';
-    /* Only links this code made (into the store's crates) go away. */
-    if (!strncmp(target, base.data, base.len))
-      (void)unlink(link_path.data);
+    }
+    /* Only what this code made (for the store's crates) goes away. */
+    if (entry_of(path.data, &cur, &is_link) != 0 ||
+        strncmp(cur.data, base.data, base.len))
+      continue;
+    if (is_link)
+      (void)unlink(path.data);
+    else
+      rc = xr_store_rmtree(path.data, err);
   }
   if (d)
     closedir(d);
   xr_strv_release(&want);
-  xr_buf_release(&link_path);
+  xr_buf_release(&path);
   xr_buf_release(&tmp);
+  xr_buf_release(&cur);
   xr_buf_release(&base);
+  xr_buf_release(&marker);
   return rc;
+}
+
+/*
+ * 1 when every link of the vendor directory DIR still resolves (a store
+ * entry removed by hand makes the next run repair the tree).
+ */
+static int links_ok(const char *dir)
+{
+  struct xr_buf path = XR_BUF_INIT;
+  struct dirent *e;
+  struct stat st;
+  DIR *d = opendir(dir);
+  int ok = d != NULL;
+
+  while (ok) {
+    e = readdir(d);
+    if (!e)
+      break;
+    if (e->d_name[0] == '.')
+      continue;
+    xr_buf_reset(&path);
+    if (xr_buf_printf(&path, "%s/%s", dir, e->d_name) ||
+        stat(path.data, &st) != 0)
+      ok = 0;
+  }
+  if (d)
+    closedir(d);
+  xr_buf_release(&path);
+  return ok;
 }
 
 /* A gc root keeping this vendor directory's entries. */
@@ -888,7 +1070,7 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
   struct vendor v;
   struct xr_buf stamp = XR_BUF_INIT, old = XR_BUF_INIT, conf = XR_BUF_INIT;
   struct xr_store *own = NULL;
-  char lock_hex[XR_SHA256_HEX], dir[PATH_MAX];
+  char lock_hex[XR_SHA256_HEX], dir[PATH_MAX], want[XR_SHA256_HEX + 8];
   const char *dl;
   size_t i;
   int rc;
@@ -922,13 +1104,16 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
                  strerror(errno));
     goto out;
   }
+  /* The stamp records the lock's digest and how the tree was made. */
+  snprintf(want, sizeof(want), "%s%s\n", lock_hex, cfg->copy ? " copy" : "");
   if (xr_buf_printf(&stamp, "%s/%s", dir, STAMP)) {
     rc = nomem(err);
     goto out;
   }
   if (!cfg->force && read_small(stamp.data, &old) == 0 &&
-      !strncmp(old.data, lock_hex, 64) &&
-      (!cfg->config_out || access(cfg->config_out, F_OK) == 0)) {
+      !strcmp(old.data, want) &&
+      (!cfg->config_out || access(cfg->config_out, F_OK) == 0) &&
+      links_ok(dir)) {
     st.unchanged = 1;
     goto out;
   }
@@ -946,6 +1131,15 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
     xr_buf_init(&v.pkgs[i].entry);
     if (lp->kind == XR_SRC_PATH)
       continue;
+    if (!safe_word(lp->name, "_-") || !safe_word(lp->version, ".+-_")) {
+      rc = bad_pkg(err, &v.lock, lp, "invalid name or version");
+      goto out;
+    }
+    if (lp->kind == XR_SRC_GIT && !git_url_ok(lp->url)) {
+      rc = bad_pkg(err, &v.lock, lp, "unsupported git url (expected "
+                   "https, http, ssh, git or file)");
+      goto out;
+    }
     if (lp->kind == XR_SRC_GIT) {
       v.pkgs[i].lp = lp;
       st.git++;
@@ -988,16 +1182,23 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
       goto out;
     }
     if (read_small(cfg->config_out, &old) != 0 || strcmp(old.data,
-                                                         conf.data))
-      rc = write_atomic(cfg->config_out, conf.data, conf.len, err);
+                                                         conf.data)) {
+      char *slash = strrchr(cfg->config_out, '/');
+
+      xr_buf_reset(&old);
+      if (slash && slash != cfg->config_out &&
+          xr_buf_add(&old, cfg->config_out,
+                     (size_t)(slash - cfg->config_out)))
+        rc = nomem(err);
+      if (!rc && old.len)
+        rc = mkdirs(old.data, err);
+      if (!rc)
+        rc = write_atomic(cfg->config_out, conf.data, conf.len, err);
+    }
     if (rc)
       goto out;
   }
-  xr_buf_reset(&old);
-  if (xr_buf_printf(&old, "%s\n", lock_hex))
-    rc = nomem(err);
-  else
-    rc = write_atomic(stamp.data, old.data, old.len, err);
+  rc = write_atomic(stamp.data, want, strlen(want), err);
 out:
   for (i = 0; v.pkgs && i < v.lock.n; i++) {
     free(v.pkgs[i].vdir);
@@ -1005,6 +1206,7 @@ out:
     xr_buf_release(&v.pkgs[i].stage);
     xr_buf_release(&v.pkgs[i].url);
     xr_buf_release(&v.pkgs[i].src);
+    xr_buf_release(&v.pkgs[i].top);
   }
   free(v.pkgs);
   xr_lock_release(&v.lock);

@@ -13,7 +13,9 @@ export XRUST_ROOT XRUST_TOOL
 T=$(mktemp -d "${TMPDIR:-/tmp}/xrust-test.XXXXXX")
 _n=0
 _fail=0
+_pids=
 _cleanup() {
+  for _p in $_pids; do kill "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; done
   if [ "$_fail" -ne 0 ] && [ "${XRUST_KEEP:-0}" = 1 ]; then
     echo "# kept $T"
   else
@@ -51,7 +53,7 @@ diag_file() {
 # check DESC COMMAND...: ok when COMMAND succeeds.
 check() {
   _d=$1; shift
-  if "$@"; then ok "$_d"; else not_ok "$_d"; diag "command failed: $*"; fi
+  if "$@" >"$T/.check.out" 2>&1; then ok "$_d"; else not_ok "$_d"; diag "command failed: $*"; diag_file "$T/.check.out"; fi
 }
 
 # is DESC GOT WANT: string equality.
@@ -116,4 +118,45 @@ fresh_checkout() {
     (cd "$XRUST_ROOT" && tar cf - --exclude=./build --exclude=./out . ) |
       (cd "$1" && tar xf -)
   fi
+}
+
+# serve_dir DIR WORKDIR [HTTPD ARGS...]: serves DIR on 127.0.0.1 with
+# tests/fixtures/httpd.py (Range, request log, faults).  Sets SERVE_URL,
+# SERVE_LOG (one line per request) and SERVE_PID; the server is stopped at
+# exit.  Returns 1 when it does not come up within 10 s.
+serve_dir() {
+  _root=$1 _w=$2
+  shift 2
+  mkdir -p "$_w"
+  rm -f "$_w/port"
+  : >"$_w/access.log"
+  python3 "$XRUST_ROOT/tests/fixtures/httpd.py" --root "$_root" --port 0 \
+    --port-file "$_w/port" --log "$_w/access.log" "$@" 2>"$_w/httpd.err" &
+  SERVE_PID=$!
+  _pids="$_pids $SERVE_PID"
+  _i=0
+  while [ ! -s "$_w/port" ]; do
+    _i=$((_i + 1))
+    if [ $_i -gt 100 ] || ! kill -0 "$SERVE_PID" 2>/dev/null; then
+      return 1
+    fi
+    sleep 0.1
+  done
+  SERVE_URL=http://127.0.0.1:$(cat "$_w/port")
+  SERVE_LOG=$_w/access.log
+}
+
+# stop_server PID: stops one server started by serve_dir.
+stop_server() {
+  kill "$1" 2>/dev/null
+  wait "$1" 2>/dev/null
+}
+
+# dist_fixture: builds or reuses the cached loopback Rust dist server made
+# from Debian's Rust (tests/fixtures/mkdist.sh); sets DIST_DIR.  The build
+# log goes to $T/dist-build.log.
+dist_fixture() {
+  DIST_DIR=$(bash "$XRUST_ROOT/tests/fixtures/mkdist.sh" --print-cache-dir \
+    2>"$T/dist-build.log") || { diag_file "$T/dist-build.log"; return 1; }
+  export DIST_DIR
 }

@@ -14,6 +14,8 @@
 
 #include "xrust/error.h"
 
+struct xr_buf;
+
 /* A growable list of owned strings. */
 struct xr_strv {
   char **v;
@@ -57,6 +59,8 @@ struct xr_crate {
   struct xr_strv manifests;
   char *lock;
   struct xr_strv sources;
+  struct xr_strv packages; /* names of the packages MANIFESTS describe,
+                              sorted (for `cargo -p`) */
 };
 
 void xr_crate_init(struct xr_crate *c);
@@ -65,20 +69,31 @@ void xr_crate_release(struct xr_crate *c);
 int xr_crate_read(const char *dir, struct xr_crate *c, struct xr_err *err);
 
 /*
+ * Make text defining C's variables for gmk_eval: one simple assignment per
+ * line, "PREFIX_NAME := value" for NAME, VERSION, BINS, LIBS, MANIFESTS,
+ * LOCK and SOURCES (PREFIX NULL or empty: no prefix and no underscore).
+ * '$' is doubled and '#' escaped so values stay literal.  Appends to OUT;
+ * 0 or XR_ENOMEM.
+ */
+int xr_crate_make_vars(const struct xr_crate *c, const char *prefix,
+                       struct xr_buf *out);
+
+/*
  * One package manifest with workspace inheritance resolved, as cargo
  * vendor writes it: `field.workspace = true` in [package] and in every
  * dependency table replaced by the workspace's value (dependency features
  * merged), path dependencies made relative to the package.  REWRITE_PATH,
  * when given, is called for each path dependency with the dependency's
  * absolute directory; it returns a malloc'd replacement path (the new
- * `path` value), NULL to keep it, or sets *FAILED.  The result is a TOML
- * document in OUT.
+ * `path` value), NULL to keep it, or sets *FAILED.  CEILING, when given,
+ * is the directory above which no workspace root is looked for (the
+ * checkout's top).  The result is a TOML document in OUT.
  */
-struct xr_buf;
 typedef char *(*xr_crate_path_fn)(void *ctx, const char *dep_dir,
                                   int *failed);
-int xr_crate_normalize(const char *manifest, xr_crate_path_fn rewrite_path,
-                       void *ctx, struct xr_buf *out, struct xr_err *err);
+int xr_crate_normalize(const char *manifest, const char *ceiling,
+                       xr_crate_path_fn rewrite_path, void *ctx,
+                       struct xr_buf *out, struct xr_err *err);
 
 /*
  * Finds the package called NAME under the directory ROOT (a checkout):
@@ -161,6 +176,9 @@ struct xr_vendor_config {
                               to, or NULL */
   const char *git;         /* git program, NULL: "git" */
   int force;               /* redo even when the lock did not change */
+  int copy;                /* DIR gets hard-linked copies (falling back
+                              to copies) instead of symlinks to the store,
+                              so it outlives the store */
 };
 
 struct xr_vendor_stats {
@@ -177,10 +195,13 @@ void xr_vendor_config_init(struct xr_vendor_config *c);
  * of LOCKFILE: registry crates downloaded in one parallel batch, checked
  * against the lock's checksums, unpacked once into the store
  * (v1/crates/<name>-<version>-<sha256>/) and linked into DIR as
- * DIR/<name>-<version>; git packages checked out at the locked commit into
- * the store with normalised manifests.  DIR/.xrust-lock-sha256 records
- * the lockfile's digest: when it matches, nothing is touched.  STATS may
- * be NULL.
+ * DIR/<name>-<version> (a symlink, which cargo's directory source
+ * follows, or a hard-linked copy); git packages checked out at the
+ * locked commit into the store with normalised manifests.
+ * DIR/.xrust-lock-sha256 records the lockfile's digest: when it matches
+ * (and every entry still resolves), nothing is touched.  Entries this
+ * code made for packages that left the lockfile are removed; anything
+ * else in DIR is left alone.  STATS may be NULL.
  */
 int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
               const char *dir, struct xr_vendor_stats *stats,

@@ -9,9 +9,10 @@
  * blob), downloads into v1/tmp while hashing, retries transient failures
  * with exponential backoff and Range resume, and publishes the blob only
  * when the digest matches.  DEST, when given, then receives a copy (never
- * partial).  UNPACK_DIR, when given, is fed the same bytes through a
- * bounded ring as they arrive, by one extraction thread per item, so
- * several archives decompress on several cores at once; a cached blob is
+ * partial).  UNPACK_DIR, when given, is fed the same bytes as they arrive:
+ * one extraction thread per item tails the temporary file as it grows, so
+ * several archives decompress on several cores at once, memory stays
+ * bounded and no transfer waits for decompression; a cached blob is
  * extracted from the store.  UNPACK_DIR must exist and should be a staging
  * directory: after a failure its contents are undefined.  If a server
  * ignores a Range request, the extraction is restarted on an emptied
@@ -21,8 +22,9 @@
  * end (no fail-fast: the other downloads are useful later) and then
  * returns the first failing item's code with its message copied to ERR.
  *
- * Policy: certificates are always verified (SSL_CERT_FILE or CURL_CA_BUNDLE
- * name the CA bundle; https_proxy and no_proxy work as in curl); http:// is
+ * Policy: certificates are always verified (CURL_CA_BUNDLE, else
+ * SSL_CERT_FILE, names the CA bundle and SSL_CERT_DIR a CA directory, as
+ * for curl(1); https_proxy and no_proxy work as in curl); http:// is
  * refused before any connection unless the host is loopback (127.0.0.0/8,
  * ::1, localhost) or the URL starts with one of the allow_http origins;
  * file:// works; other schemes are refused.
@@ -36,6 +38,7 @@
 #include "xrust/archive.h"
 #include "xrust/error.h"
 
+struct xr_buf;
 struct xr_store;
 
 struct xr_fetch_item {
@@ -46,7 +49,8 @@ struct xr_fetch_item {
   const char *unpack_dir; /* optional: existing directory to extract into */
   struct xr_unpack_opts unpack; /* used with unpack_dir (set with
                                    xr_unpack_opts_init) */
-  uint64_t size_hint;     /* expected size for progress, 0 if unknown */
+  uint64_t size_hint;     /* expected size, 0 if unknown: used for
+                             progress, and more bytes are an error */
   const char *name;       /* display name; NULL: the URL's last part */
 
   /* Results. */
@@ -82,9 +86,9 @@ struct xr_fetch_config {
 
   const char *allow_http;   /* space-separated origins allowed over
                                http://, e.g. "http://mirror.lan:8080" */
-  const char *cainfo;       /* CA bundle; NULL: SSL_CERT_FILE, then
-                               CURL_CA_BUNDLE, then libcurl's default */
-  size_t ring_size;         /* per extracting item, bytes (1 MiB) */
+  const char *cainfo;       /* CA bundle; NULL: CURL_CA_BUNDLE, then
+                               SSL_CERT_FILE, then libcurl's default */
+  size_t ring_size;         /* read block of each extraction (256 KiB) */
 };
 
 /* Defaults, without looking at the environment. */
@@ -109,5 +113,17 @@ int xr_fetch_url_allowed(const char *url, const char *allow_http,
 int xr_fetch_batch(const struct xr_fetch_config *cfg,
                    struct xr_fetch_item *items, size_t n,
                    struct xr_err *err);
+
+/*
+ * A small download kept in memory, for metadata whose digest is not known
+ * in advance (a manifest's .sha256 file, then the manifest, checked against
+ * it by the caller).  Appends the body of URL to OUT; more than MAX bytes
+ * is XR_ELIMIT.  Same policy, TLS settings and retries as a batch (from
+ * CFG; no Range resume, a retry starts over); nothing goes to the store,
+ * nothing is printed but the URL under verbose.  Offline mode fails with
+ * XR_EOFFLINE "offline: cannot download 'URL'".  Blocks until done.
+ */
+int xr_fetch_text(const struct xr_fetch_config *cfg, const char *url,
+                  size_t max, struct xr_buf *out, struct xr_err *err);
 
 #endif

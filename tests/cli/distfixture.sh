@@ -5,7 +5,9 @@
 # four Linux targets (musl ones linked by its own rust-lld, no C cross
 # compiler) and the programs run (aarch64 under qemu).
 #
-# XRUST_SKIP_FIXTURES=1 skips everything.  Building the fixture cold takes
+# XRUST_SKIP_FIXTURES=1 skips everything.  XRUST_RUSTUP=PATH picks the
+# rustup binary (default: PATH, then ~/.cargo/bin); XRUST_RUSTUP=none
+# forces the fallback below.  Building the fixture cold takes
 # several minutes; afterwards it is cached (see tests/fixtures/README.md).
 # Without rustup on the machine, the toolchain is unpacked from the tarballs
 # by a few lines of Python instead, following manifest.in.
@@ -177,7 +179,7 @@ if [ -f "$fix/httpd.py" ]; then
   while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
   port=$(cat "$T/port" 2>/dev/null)
 else
-  for try in 1 2 3 4 5; do
+  for _ in 1 2 3 4 5; do
     port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
     (cd "$D" && exec python3 -m http.server --bind 127.0.0.1 "$port") >"$T/http.log" 2>&1 &
     srv=$!
@@ -198,9 +200,14 @@ else
 fi
 
 # ---- install the toolchain: with rustup when present
-rustup=$(command -v rustup 2>/dev/null || true)
-[ -n "$rustup" ] || [ ! -x "$HOME/.cargo/bin/rustup" ] || rustup=$HOME/.cargo/bin/rustup
-[ -n "$rustup" ] || [ ! -x /root/.cargo/bin/rustup ] || rustup=/root/.cargo/bin/rustup
+case ${XRUST_RUSTUP:-} in
+  none) rustup= ;;
+  ?*) rustup=$XRUST_RUSTUP ;;
+  *)
+    rustup=$(command -v rustup 2>/dev/null || true)
+    [ -n "$rustup" ] || [ ! -x "$HOME/.cargo/bin/rustup" ] || rustup=$HOME/.cargo/bin/rustup
+    [ -n "$rustup" ] || [ ! -x /root/.cargo/bin/rustup ] || rustup=/root/.cargo/bin/rustup ;;
+esac
 tc=
 if [ -n "$rustup" ]; then
   cross=$(echo "$targets" | tr ' ' '\n' | grep -vx "$host" | paste -sd, -)
@@ -304,7 +311,7 @@ for t in $targets; do
   elif [ "$t" = aarch64-unknown-linux-gnu ] && [ ! -e /lib/ld-linux-aarch64.so.1 ]; then
     skip "hello runs for $t" "libc6:arm64 not installed (qemu-aarch64 -L /)"
   else
-    out=$(timeout 60 $run "$exe" 2>&1)
+    out=$(timeout 60 $run "$exe" 2>&1)  # $run is a command prefix: split it
     is "hello runs for $t" "$out" "hello from $arch-$env (unwind ok)"
   fi
   if [ "$env" = musl ]; then

@@ -208,4 +208,23 @@ is "a fresh batch exits 0" "$rc" 0
 is "one request per item" "$(requests)" 6
 is "six blobs" "$(find "$XRUST_HOME/v1/blobs" -type f | wc -l | tr -d ' ')" 6
 
+# Small unverified downloads kept in memory (metadata): fetch --print.
+echo "channel text" >"$T/www/meta.txt"
+run_in "$T" "$XRUST_TOOL" fetch --print "$URL/meta.txt"
+is "--print writes the body" "$rc:$(cat "$T/out")" "0:channel text"
+: >"$LOG"
+run_in "$T" "$XRUST_TOOL" fetch --print "$URL/fault/503:1/meta.txt"
+is "--print retries a 503" "$rc:$(cat "$T/out"):$(requests)" \
+  "0:channel text:2"
+run_in "$T" "$XRUST_TOOL" fetch --print "$URL/nothing.toml"
+is "--print 404 message" "$rc:$(cat "$T/err")" \
+  "1:xrust: cannot fetch '$URL/nothing.toml': http status 404"
+run_in "$T" env XRUST_OFFLINE=1 "$XRUST_TOOL" fetch --print "$URL/meta.txt"
+is "--print offline message" "$rc:$(cat "$T/err")" \
+  "1:xrust: offline: cannot download '$URL/meta.txt'"
+run_in "$T" "$XRUST_TOOL" fetch --print "file://$T/www/meta.txt"
+is "--print file://" "$rc:$(cat "$T/out")" "0:channel text"
+run_in "$T" "$XRUST_TOOL" fetch --print http://example.invalid/m.toml
+like "--print applies the http policy" "$T/err" "plain http is allowed only"
+
 done_testing

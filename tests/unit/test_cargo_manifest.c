@@ -181,13 +181,15 @@ static void make_workspace(const char *extra)
            "[workspace.package]\nversion = \"1.2.3\"\nedition = \"2021\"\n"
            "[workspace.dependencies]\n"
            "shared = { path = \"crates/shared\" }\n"
-           "log = { version = \"0.4\", features = [\"std\"] }\n", extra);
+           "log = { version = \"0.4\", features = [\"std\"], "
+           "default-features = true }\n", extra);
   put("Cargo.toml", root);
   put("crates/one/Cargo.toml",
       "[package]\nname = \"one\"\nversion.workspace = true\n"
       "edition.workspace = true\n"
       "[dependencies]\nshared = { workspace = true }\n"
-      "log = { workspace = true, features = [\"kv\"] }\n");
+      "log = { workspace = true, features = [\"kv\"], optional = true, "
+      "default-features = false }\n");
   put("crates/one/src/main.rs", "fn main() {}\n");
   put("crates/two/Cargo.toml",
       "[package]\nname = \"two\"\nversion = \"0.9.0\"\n"
@@ -220,6 +222,7 @@ TEST(virtual_workspace_root)
   CHECK_STR(joined(&c.libs), "lib");
   CHECK_STR(joined(&c.manifests), "Cargo.toml crates/one/Cargo.toml "
             "crates/shared/Cargo.toml crates/two/Cargo.toml");
+  CHECK_STR(joined(&c.packages), "one shared two");
   CHECK_STR(joined(&c.sources), "crates/one/src/main.rs "
             "crates/shared/src/lib.rs crates/two/src/bin/two-extra.rs "
             "crates/two/src/main.rs");
@@ -399,8 +402,8 @@ TEST(normalize_resolves_inheritance)
   setup();
   make_workspace("");
   xr_err_clear(&err);
-  REQUIRE(xr_crate_normalize(at("crates/one/Cargo.toml"), rewrite, NULL,
-                             &out, &err) == 0);
+  REQUIRE(xr_crate_normalize(at("crates/one/Cargo.toml"), tmp, rewrite,
+                             NULL, &out, &err) == 0);
   doc = xr_toml_parse(out.data, out.len, "normalised", &err);
   if (!doc)
     fprintf(stderr, "# %s\n%s", err.msg, out.data);
@@ -416,6 +419,9 @@ TEST(normalize_resolves_inheritance)
   CHECK(xr_toml_len(xr_toml_path(doc, "dependencies.log.features", NULL))
         == 2);
   CHECK(xr_toml_path(doc, "dependencies.log.workspace", NULL) == NULL);
+  CHECK(xr_toml_bool(xr_toml_path(doc, "dependencies.log.optional", NULL)));
+  CHECK(!xr_toml_bool(xr_toml_path(doc, "dependencies.log.default-features",
+                                   NULL)));
   CHECK(xr_toml_get(doc, "workspace") == NULL);
   xr_toml_free(doc);
   xr_buf_release(&out);
@@ -437,7 +443,8 @@ TEST(normalize_keeps_other_tables)
       "[[example]]\nname = \"ex\"\n[[example]]\nname = \"ex2\"\n"
       "[profile.release]\nlto = true\n");
   xr_err_clear(&err);
-  REQUIRE(xr_crate_normalize(at("Cargo.toml"), NULL, NULL, &out, &err) == 0);
+  REQUIRE(xr_crate_normalize(at("Cargo.toml"), tmp, NULL, NULL, &out,
+                             &err) == 0);
   doc = xr_toml_parse(out.data, out.len, "normalised", &err);
   if (!doc)
     fprintf(stderr, "# %s\n%s", err.msg, out.data);
@@ -454,6 +461,35 @@ TEST(normalize_keeps_other_tables)
   teardown();
 }
 
+TEST(make_variables)
+{
+  struct xr_crate c;
+  struct xr_buf out = XR_BUF_INIT;
+  struct xr_err err;
+  char want[8192];
+
+  setup();
+  put("Cargo.toml", "[package]\nname = \"m\"\nversion = \"1.0.0\"\n");
+  put("src/main.rs", "fn main() {}\n");
+  put("src/a$b#c.rs", "\n");
+  xr_err_clear(&err);
+  REQUIRE(xr_crate_read(tmp, &c, &err) == 0);
+  CHECK(xr_crate_make_vars(&c, "APP", &out) == 0);
+  snprintf(want, sizeof(want),
+           "APP_NAME := m\nAPP_VERSION := 1.0.0\nAPP_BINS := m\n"
+           "APP_LIBS :=\nAPP_MANIFESTS := %s/Cargo.toml\n"
+           "APP_LOCK := %s/Cargo.lock\n"
+           "APP_SOURCES := %s/src/a$$b\\#c.rs %s/src/main.rs\n",
+           tmp, tmp, tmp, tmp);
+  CHECK_STR(out.data, want);
+  xr_buf_reset(&out);
+  CHECK(xr_crate_make_vars(&c, NULL, &out) == 0);
+  CHECK(strncmp(out.data, "NAME := m\n", 10) == 0);
+  xr_buf_release(&out);
+  xr_crate_release(&c);
+  teardown();
+}
+
 TAP_MAIN(TAP_CASE(single_package), TAP_CASE(autobins_off_and_default_lib),
          TAP_CASE(explicit_path_replaces_implicit),
          TAP_CASE(virtual_workspace_root), TAP_CASE(default_members),
@@ -462,4 +498,5 @@ TAP_MAIN(TAP_CASE(single_package), TAP_CASE(autobins_off_and_default_lib),
          TAP_CASE(errors_name_line_and_column),
          TAP_CASE(find_package_by_name),
          TAP_CASE(normalize_resolves_inheritance),
-         TAP_CASE(normalize_keeps_other_tables))
+         TAP_CASE(normalize_keeps_other_tables),
+         TAP_CASE(make_variables))

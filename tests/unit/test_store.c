@@ -15,9 +15,11 @@
 #include "tap.h"
 #include "xrust/buf.h"
 #include "xrust/fetch.h"
+#include "xrust/sha256.h"
 #include "xrust/store.h"
 
-#define SHA_A "ab00000000000000000000000000000000000000000000000000000000000001"
+#define SHA_A \
+  "ab00000000000000000000000000000000000000000000000000000000000001"
 
 /* A fresh directory for one case (each case runs in its own process). */
 static char *scratch(void)
@@ -343,6 +345,50 @@ TEST(batch_offline_and_invalid)
   cleanup(d);
 }
 
+TEST(batch_file_url_and_size_cap)
+{
+  char *d = scratch();
+  struct xr_fetch_config c;
+  struct xr_fetch_item it;
+  struct xr_buf src = XR_BUF_INIT, url = XR_BUF_INIT, dest = XR_BUF_INIT;
+  struct xr_err err;
+  char hex[XR_SHA256_HEX];
+  FILE *f;
+  char buf[32] = "";
+
+  xr_buf_printf(&src, "%s/src.txt", d);
+  write_file(src.data, "some bytes\n");
+  REQUIRE(xr_sha256_file(src.data, hex, &err) == 0);
+  xr_buf_printf(&url, "file://%s", src.data);
+  xr_buf_printf(&dest, "%s/dest.txt", d);
+  xr_fetch_config_init(&c);
+  c.store_root = d;
+  xr_fetch_item_init(&it);
+  it.url = url.data;
+  it.sha256 = hex;
+  it.dest = dest.data;
+  it.size_hint = 4;
+  CHECK(xr_fetch_batch(&c, &it, 1, &err) == XR_ELIMIT);
+  CHECK(strstr(err.msg, "more than the expected 4 bytes") != NULL);
+  CHECK(!exists(dest.data));
+  it.size_hint = 11;
+  CHECK(xr_fetch_batch(&c, &it, 1, &err) == 0);
+  CHECK(it.status == 0 && !it.from_cache && it.bytes == 11);
+  CHECK(it.attempts == 1);
+  f = fopen(dest.data, "r");
+  REQUIRE(f != NULL);
+  CHECK(fread(buf, 1, sizeof(buf) - 1, f) == 11);
+  fclose(f);
+  CHECK_STR(buf, "some bytes\n");
+  unlink(src.data);
+  CHECK(xr_fetch_batch(&c, &it, 1, &err) == 0);
+  CHECK(it.from_cache && it.bytes == 0 && it.attempts == 0);
+  xr_buf_release(&src);
+  xr_buf_release(&url);
+  xr_buf_release(&dest);
+  cleanup(d);
+}
+
 TAP_MAIN(TAP_CASE(open_creates_layout), TAP_CASE(default_root_from_env),
          TAP_CASE(locks_exclude_other_handles),
          TAP_CASE(temporaries_are_removed_with_the_handle),
@@ -350,4 +396,5 @@ TAP_MAIN(TAP_CASE(open_creates_layout), TAP_CASE(default_root_from_env),
          TAP_CASE(publish_race_keeps_the_first),
          TAP_CASE(blob_publish_and_copy_out), TAP_CASE(gc_follows_roots),
          TAP_CASE(url_policy), TAP_CASE(config_from_env),
-         TAP_CASE(batch_offline_and_invalid))
+         TAP_CASE(batch_offline_and_invalid),
+         TAP_CASE(batch_file_url_and_size_cap))

@@ -15,29 +15,30 @@ pub mod cli;
 /// Everything that can go wrong while setting up or running a search.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("invalid pattern '{pattern}': {source}")]
+    #[error("invalid pattern '{pattern}'")]
     Pattern {
         pattern: String,
         #[source]
         source: regex::Error,
     },
-    #[error("cannot read config '{}': {source}", path.display())]
+    #[error("cannot read config '{}'", path.display())]
     ConfigIo {
         path: PathBuf,
         #[source]
         source: io::Error,
     },
-    #[error("invalid config '{}': {source}", path.display())]
+    #[error("invalid config '{}'", path.display())]
     ConfigJson {
         path: PathBuf,
         #[source]
         source: serde_json::Error,
     },
-    #[error("cannot walk '{}': {source}", path.display())]
+    // walkdir's message already includes its I/O error, which it also
+    // returns as its source: keep it out of the chain to say it once.
+    #[error("cannot walk '{}': {cause}", path.display())]
     Walk {
         path: PathBuf,
-        #[source]
-        source: walkdir::Error,
+        cause: walkdir::Error,
     },
 }
 
@@ -164,9 +165,9 @@ impl Searcher {
                 walk = walk.max_depth(d);
             }
             for entry in walk {
-                let entry = entry.map_err(|source| Error::Walk {
+                let entry = entry.map_err(|cause| Error::Walk {
                     path: root.clone(),
-                    source,
+                    cause,
                 })?;
                 if !entry.file_type().is_file() {
                     continue;
@@ -247,8 +248,13 @@ mod tests {
 
     #[test]
     fn ignore_case() {
-        assert!(searcher(&["hello"], false).search_text("f", "HeLLo").is_empty());
-        assert_eq!(searcher(&["hello"], true).search_text("f", "HeLLo").len(), 1);
+        assert!(searcher(&["hello"], false)
+            .search_text("f", "HeLLo")
+            .is_empty());
+        assert_eq!(
+            searcher(&["hello"], true).search_text("f", "HeLLo").len(),
+            1
+        );
     }
 
     #[test]

@@ -104,7 +104,13 @@ mod tests {
         let c = Counts::of(b"hello world\nsecond line here\n");
         assert_eq!(
             c,
-            Counts { lines: 2, words: 5, chars: 29, bytes: 29, max_width: 16 }
+            Counts {
+                lines: 2,
+                words: 5,
+                chars: 29,
+                bytes: 29,
+                max_width: 16
+            }
         );
     }
 
@@ -129,7 +135,13 @@ mod tests {
     #[test]
     fn default_columns_and_format() {
         let cols = Columns::default().or_default();
-        let c = Counts { lines: 1, words: 2, chars: 3, bytes: 4, max_width: 5 };
+        let c = Counts {
+            lines: 1,
+            words: 2,
+            chars: 3,
+            bytes: 4,
+            max_width: 5,
+        };
         assert_eq!(cols.format(&c, 3, Some("f")), "  1   2   4 f");
         let mut total = c;
         total.add(&c);

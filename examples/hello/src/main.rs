@@ -10,7 +10,11 @@ use hello::{Columns, Counts};
 
 fn cli() -> Command {
     let flag = |id: &'static str, short: char, help: &'static str| {
-        Arg::new(id).short(short).long(id).action(ArgAction::SetTrue).help(help)
+        Arg::new(id)
+            .short(short)
+            .long(id)
+            .action(ArgAction::SetTrue)
+            .help(help)
     };
     Command::new("hello")
         .version(env!("CARGO_PKG_VERSION"))
@@ -19,7 +23,11 @@ fn cli() -> Command {
         .arg(flag("words", 'w', "Print the word count"))
         .arg(flag("chars", 'm', "Print the character (grapheme) count"))
         .arg(flag("bytes", 'c', "Print the byte count"))
-        .arg(flag("max-line-width", 'L', "Print the width of the widest line"))
+        .arg(flag(
+            "max-line-width",
+            'L',
+            "Print the width of the widest line",
+        ))
         .arg(
             Arg::new("files")
                 .value_name("FILE")
@@ -31,7 +39,10 @@ fn cli() -> Command {
 fn read_input(name: &str) -> Result<Vec<u8>> {
     let mut buf = Vec::new();
     if name == "-" {
-        io::stdin().lock().read_to_end(&mut buf).context("cannot read standard input")?;
+        io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .context("cannot read standard input")?;
     } else {
         File::open(name)
             .and_then(|mut f| f.read_to_end(&mut buf))
@@ -66,7 +77,11 @@ fn main() -> Result<()> {
         total.add(c);
     }
     let width = total.bytes.max(total.chars).to_string().len().max(1);
-    let width = if named || results.len() > 1 { width.max(3) } else { width };
+    let width = if named || results.len() > 1 {
+        width.max(3)
+    } else {
+        width
+    };
 
     let stdout = io::stdout();
     let mut out = stdout.lock();

@@ -1,0 +1,155 @@
+#!/bin/sh
+# xrust-test: no-sanitize
+# $(rust-toolchain) against the loopback dist server built from Debian's
+# Rust 1.96 (issue 4): install, the no-request second run, xrust.lock,
+# offline reuse from a file:// copy, and every bad input as an error at
+# the user's Makefile line.
+. "$(dirname "$0")/../lib.sh"
+
+if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
+  skip "rust-toolchain against the dist fixture" "XRUST_SKIP_FIXTURES=1"
+  done_testing; exit 0
+fi
+dist_fixture || { not_ok "the dist fixture builds"; done_testing; exit 1; }
+serve_dir "$DIST_DIR" "$T/srv" || { not_ok "the dist server starts"; done_testing; exit 1; }
+
+mk=$XRUST_ROOT/mk/xrust.mk
+p=$T/p
+mkdir -p "$p"
+home=$T/home
+host=$(uname -m)-unknown-linux-gnu
+
+# project CHANNEL TARGETS: a Makefile printing $(rust-toolchain ...).
+project() {
+  cat >"$p/Makefile" <<MK
+XRUST_NO_RULES := 1
+include $mk
+TC := \$(rust-toolchain $2$( [ -n "$1" ] && printf ',%s' "$1"))
+\$(info \$(TC))
+all: ; @:
+MK
+}
+tc_run() {
+  mk_run "$p" XRUST_HOME="$home" XRUST_DIST_SERVER="$SERVE_URL" "$@"
+}
+requests() { wc -l <"$SERVE_LOG" | tr -d ' '; }
+
+project 1.96.0 "aarch64-linux x86_64-linux"
+tc_run
+is "rust-toolchain installs from the dist fixture" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+tc=$(tail -n 1 "$T/out")
+case $tc in "$home"/v1/toolchains/*) ok "the toolchain lives in the store" ;;
+  *) not_ok "the toolchain lives in the store"; diag "got '$tc'" ;; esac
+check "bin/rustc runs" "$tc/bin/rustc" --version
+"$tc/bin/rustc" --version >"$T/v" 2>&1
+like "it is rustc 1.96" "$T/v" "^rustc 1\.96\.0"
+is "rustc --print sysroot is the toolchain" \
+  "$("$tc/bin/rustc" --print sysroot 2>&1)" "$tc"
+check "bin/cargo runs" "$tc/bin/cargo" --version
+for t in "$host" aarch64-unknown-linux-musl x86_64-unknown-linux-musl; do
+  check "std for $t" test -d "$tc/lib/rustlib/$t/lib"
+done
+check "rust-lld is in the host's rustlib" \
+  test -x "$tc/lib/rustlib/$host/bin/rust-lld"
+check "musl std carries its self-contained C runtime" \
+  test -f "$tc/lib/rustlib/x86_64-unknown-linux-musl/lib/self-contained/libc.a"
+check "xrust.lock was written beside the Makefile" test -f "$p/xrust.lock"
+like "the lock names the channel" "$p/xrust.lock" '^channel = "1\.96\.0"'
+like "the lock names the manifest sha256" "$p/xrust.lock" \
+  '^manifest-sha256 = "[0-9a-f]{64}"'
+like "the lock names rust-std for aarch64 musl" "$p/xrust.lock" \
+  'rust-std-1\.96\.0-aarch64-unknown-linux-musl'
+
+n1=$(requests)
+tc_run
+is "a second run succeeds" "$rc:$(tail -n 1 "$T/out")" "0:$tc"
+is "a second run makes no request at all" "$(requests)" "$n1"
+
+# With the lock and a server that is gone: a fresh store installs from a
+# file:// copy of the same tree.
+stop_server "$SERVE_PID"
+home2=$T/home2
+mk_run "$p" XRUST_HOME="$home2" XRUST_DIST_SERVER="file://$DIST_DIR"
+is "a fresh store installs from file:// with the lock" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+tc2=$(tail -n 1 "$T/out")
+is "the same toolchain id from the lock" "${tc2##*/}" "${tc##*/}"
+check "the file:// toolchain runs" "$tc2/bin/rustc" --version
+
+mk_run "$p" XRUST_HOME="$T/empty" XRUST_OFFLINE=1 \
+  XRUST_DIST_SERVER=http://127.0.0.1:9/
+is "offline with an empty store stops make" "$rc" 2
+like "offline failure is clear and at the user's line" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: .*offline"
+
+serve_dir "$DIST_DIR" "$T/srv2" || not_ok "the dist server restarts"
+good_url=$SERVE_URL
+rm -f "$p/xrust.lock"
+
+# Bad input, each an error at the user's line.
+project no-such-channel "x86_64-linux"
+tc_run
+is "an unknown channel stops make" "$rc" 2
+like "an unknown channel is named" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: .*no-such-channel"
+
+project 1.96.0 "riscv64gc-unknown-linux-musl"
+tc_run
+is "a target the manifest lacks stops make" "$rc" 2
+like "the missing target, channel and date are named" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: .*riscv64gc-unknown-linux-musl.*1\.96\.0.*[0-9]{4}-[0-9]{2}-[0-9]{2}"
+
+# A mirror whose manifest does not match its .sha256, and one whose
+# manifest is truncated (with a matching .sha256).  Hard links keep the
+# copy cheap; changed files are replaced, never edited in place.
+bad=$T/bad
+cp -al "$DIST_DIR" "$bad"
+m=$bad/dist/channel-rust-1.96.0.toml
+rm -f "$m.sha256"
+printf '%064d  channel-rust-1.96.0.toml\n' 0 >"$m.sha256"
+serve_dir "$bad" "$T/srv3" || not_ok "the bad mirror starts"
+project 1.96.0 "x86_64-linux"
+rm -f "$p/xrust.lock"
+mk_run "$p" XRUST_HOME="$T/h3" XRUST_DIST_SERVER="$SERVE_URL"
+is "a manifest checksum mismatch stops make" "$rc" 2
+like "the mismatch names the manifest and both digests" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: .*channel-rust-1\.96\.0\.toml.*0000000000000000.*[0-9a-f]{64}"
+
+head -c 3000 "$DIST_DIR/dist/channel-rust-1.96.0.toml" >"$T/trunc.toml"
+rm -f "$m" "$m.sha256"
+cp "$T/trunc.toml" "$m"
+(cd "$bad/dist" && sha256sum channel-rust-1.96.0.toml >channel-rust-1.96.0.toml.sha256)
+mk_run "$p" XRUST_HOME="$T/h4" XRUST_DIST_SERVER="$SERVE_URL"
+is "a truncated manifest stops make" "$rc" 2
+like "a truncated manifest is named with what was expected" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: .*channel-rust-1\.96\.0\.toml"
+
+# A malformed rust-toolchain.toml beside the Makefile.
+SERVE_URL=$good_url
+project "" "x86_64-linux"
+printf '[toolchain]\nchannel = 1.96\n' >"$p/rust-toolchain.toml"
+tc_run
+is "a malformed rust-toolchain.toml stops make" "$rc" 2
+like "it is named with line and column" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: .*rust-toolchain\.toml:2:[0-9]+: "
+printf '[toolchain]\nchannel = "1.96.0"\ntargets = ["aarch64-unknown-linux-musl"]\n' \
+  >"$p/rust-toolchain.toml"
+tc_run
+is "a valid rust-toolchain.toml is honoured" "$rc" 0
+check "its targets are installed" \
+  test -d "$(tail -n 1 "$T/out")/lib/rustlib/aarch64-unknown-linux-musl/lib"
+rm -f "$p/rust-toolchain.toml"
+
+# A lock naming a component whose download no longer matches.
+project 1.96.0 "x86_64-linux"
+tc_run
+is "a lock is written again" "$rc" 0
+sed 's/^\(sha256 = "\)[0-9a-f]\{8\}/\1deadbeef/' "$p/xrust.lock" >"$T/lock"
+mv -f "$T/lock" "$p/xrust.lock"
+mk_run "$p" XRUST_HOME="$T/h5" XRUST_DIST_SERVER="$SERVE_URL"
+is "a lock whose component no longer matches stops make" "$rc" 2
+like "the mismatch names both digests" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: .*sha256 mismatch \(expected deadbeef"
+
+done_testing
