@@ -45,7 +45,7 @@ endif
 XRUST_TOOLCHAIN ?= $(XRUST_HOME)/toolchain-not-resolved-under-make-n
 XRUST_CARGO ?= $(XRUST_TOOLCHAIN)/bin/cargo
 
-ifeq ($(V),1)
+ifneq ($(filter 1 2,$(V)),)
 xrust__q :=
 xrust__say = @:
 xrust__cargo_verbosity := -v
@@ -54,6 +54,9 @@ xrust__q := @
 xrust__say = @printf '  %-7s %s\n' $(1) '$(2)' >&2
 xrust__cargo_verbosity := -q
 endif
+# V=2 also says why a layer rebuilt: the prerequisites newer than it.
+xrust__why = $(if $(filter 2,$(V)),@printf '  WHY     %s: %s\n' '$(1)' \
+  '$(if $(2),$(2),it does not exist yet)' >&2)
 
 # CARGO_TARGET_<TRIPLE>_... names.
 xrust__upper = $(subst a,A,$(subst b,B,$(subst c,C,$(subst d,D,$(subst e,E,\
@@ -123,8 +126,19 @@ $(xrust__x)/%/config: ;
 
 # ---- L2 vendor and the stub workspace -------------------------------------
 
+# No lockfile: say how to make one rather than Make's "No rule to make
+# target".  The rule has no prerequisites, so an existing lockfile never
+# runs it.
+xrust__no_lock = xrust: no lockfile '$(XRUST_CRATE_LOCK)': xrust builds \
+  from Cargo.lock (cargo --locked); create it with 'cargo \
+  generate-lockfile' in '$(patsubst %/,%,$(dir $(XRUST_CRATE_LOCK)))' \
+  and keep it with the sources
+$(XRUST_CRATE_LOCK):
+	$(error $(xrust__no_lock))
+
 $(xrust__x)/vendor.stamp: $(XRUST_CRATE_LOCK) | $(XRUST_TOOL)
 	$(call xrust__say,VENDOR,$(XRUST_CRATE_LOCK))
+	$(call xrust__why,$(notdir $@),$?)
 	$(xrust__q)$(XRUST_TOOL) vendor '$(XRUST_CRATE_LOCK)' '$(xrust__vendor)' \
 	  --config '$(xrust__cargo_config)'
 	$(xrust__q)touch $@
@@ -132,6 +146,7 @@ $(xrust__x)/vendor.stamp: $(XRUST_CRATE_LOCK) | $(XRUST_TOOL)
 $(xrust__x)/stub.stamp: $(XRUST_CRATE_MANIFESTS) $(XRUST_CRATE_LOCK) \
                         | $(XRUST_TOOL)
 	$(call xrust__say,STUB,$(XRUST_CRATE_NAME))
+	$(call xrust__why,$(notdir $@),$?)
 	$(xrust__q)$(XRUST_TOOL) stub '$(XRUST_CRATE_DIR)' '$(xrust__x)/stub'
 	$(xrust__q)touch $@
 
@@ -149,6 +164,7 @@ $(xrust__x)/$(1)/deps.stamp: $(xrust__x)/stub.stamp \
     $(xrust__x)/vendor.stamp $(xrust__x)/$(1)/config
 	$$(call xrust__check_linker,$(2))
 	$$(call xrust__say,DEPS,$(XRUST_CRATE_NAME) ($(1)))
+	$$(call xrust__why,$(1)/deps.stamp,$$?)
 	$(xrust__plus)$(xrust__q)cd '$(xrust__x)/stub' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' build $(xrust__cargo_verbosity) \
 	  $$(call xrust__cargo_args,$(2)) --target-dir '$(xrust__x)/$(1)/target'
@@ -162,6 +178,7 @@ $(xrust__x)/$(1)/deps.stamp: $(xrust__x)/stub.stamp \
 $(xrust__x)/$(1)/crate.stamp: $(xrust__x)/$(1)/deps.stamp \
     $(XRUST_CRATE_SOURCES) $(XRUST_CRATE_MANIFESTS)
 	$$(call xrust__say,CARGO,$(XRUST_CRATE_NAME) ($(1)))
+	$$(call xrust__why,$(1)/crate.stamp,$$?)
 	$(xrust__plus)$(xrust__q)cd '$(XRUST_CRATE_DIR)' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' build $(xrust__cargo_verbosity) \
 	  $$(call xrust__cargo_args,$(2)) --target-dir '$(xrust__x)/$(1)/target'
@@ -211,7 +228,7 @@ toolchain xrust-update:
 # The tree of outputs, like `nix flake show`; reads nothing but the disk.
 show:
 	@echo '$(XRUST_CRATE_NAME) $(XRUST_CRATE_VERSION)'
-	@$(foreach n,host $(XRUST_TARGETS),printf '%s %-18s %-28s %s\n' \
+	@$(foreach n,host $(XRUST_TARGETS),printf '%s %-24s %-28s %s\n' \
 	  '$(if $(filter $(n),$(lastword host $(XRUST_TARGETS))),└──,├──)' \
 	  '$(if $(filter host,$(n)),all,cross-$(n))' \
 	  '$(if $(filter host,$(n)),$(XRUST_HOST),$(rust-target $(n)))' \
@@ -245,19 +262,20 @@ clean:
 	$(call xrust__say,CLEAN,$(XRUST_OUT))
 	$(xrust__q)rm -rf '$(xrust__o)'
 
+xrust__help = printf '  %-26s %s\n' $(1) $(2);
 help:
 	@echo 'xrust targets for $(XRUST_CRATE_NAME) $(XRUST_CRATE_VERSION):'
-	@echo '  make                 host build into $(XRUST_OUT)/host/'
-	@$(foreach n,$(XRUST_TARGETS),echo '  make cross-$(n)$(wordlist \
-	  1,$(words $(n)),                    ) $(rust-target $(n)) into $(XRUST_OUT)/$(n)/';)
-	@echo '  make cross-all       every target in XRUST_TARGETS (use -j)'
-	@echo '  make test-NAME       cargo test for NAME (foreign CPUs under qemu)'
-	@echo '  make show            the tree of outputs'
-	@echo '  make dist            $(XRUST_OUT)/dist/*.tar.gz and SHA256SUMS'
-	@echo '  make vendor          only the vendored crates'
-	@echo '  make toolchain       only the toolchain (prints its path)'
-	@echo '  make xrust-update    re-resolve the channel, rewrite xrust.lock'
-	@echo '  make clean           remove $(XRUST_OUT)/'
+	@$(call xrust__help,'make','host build into $(XRUST_OUT)/host/')
+	@$(foreach n,$(XRUST_TARGETS),$(call xrust__help,'make cross-$(n)',\
+	  '$(rust-target $(n)) into $(XRUST_OUT)/$(n)/'))
+	@$(call xrust__help,'make -jN cross-all','every target in XRUST_TARGETS')
+	@$(call xrust__help,'make test-NAME','cargo test for NAME (qemu for foreign CPUs)')
+	@$(call xrust__help,'make show','the tree of outputs')
+	@$(call xrust__help,'make dist','$(XRUST_OUT)/dist/*.tar.gz and SHA256SUMS')
+	@$(call xrust__help,'make vendor','only the vendored crates')
+	@$(call xrust__help,'make toolchain','only the toolchain (prints its path)')
+	@$(call xrust__help,'make xrust-update','re-resolve the channel and rewrite xrust.lock')
+	@$(call xrust__help,'make clean','remove $(XRUST_OUT)/')
 	@echo 'knobs: XRUST_TARGETS XRUST_CHANNEL XRUST_PROFILE XRUST_FEATURES'
 	@echo '  XRUST_NO_DEFAULT_FEATURES XRUST_CARGO_FLAGS XRUST_OUT XRUST_HOME'
 	@echo '  XRUST_DIST_SERVER XRUST_CRATES_DL XRUST_OFFLINE XRUST_JOBS'

@@ -132,7 +132,52 @@ static int hexval(int c)
   return -1;
 }
 
-/* Percent-decodes N bytes of S; NULL when out of memory or malformed. */
+/* 1 when the N bytes at S are UTF-8 (no overlongs, no surrogates). */
+static int is_utf8(const unsigned char *s, size_t n)
+{
+  size_t i = 0, k, j;
+
+  while (i < n) {
+    unsigned char c = s[i], lo = 0x80, hi = 0xBF;
+
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF)
+      k = 1;
+    else if (c >= 0xE0 && c <= 0xEF)
+      k = 2;
+    else if (c >= 0xF0 && c <= 0xF4)
+      k = 3;
+    else
+      return 0;
+    if (c == 0xE0)
+      lo = 0xA0;
+    else if (c == 0xED)
+      hi = 0x9F;
+    else if (c == 0xF0)
+      lo = 0x90;
+    else if (c == 0xF4)
+      hi = 0x8F;
+    if (n - i <= k)
+      return 0;
+    for (j = 1; j <= k; j++) {
+      if (s[i + j] < lo || s[i + j] > hi)
+        return 0;
+      lo = 0x80;
+      hi = 0xBF;
+    }
+    i += k + 1;
+  }
+  return 1;
+}
+
+/*
+ * Percent-decodes N bytes of S; NULL when out of memory or malformed.  A
+ * NUL byte or a result that is not UTF-8 is malformed, as for cargo: the
+ * value is a git ref, and it is written into a TOML file.
+ */
 static char *url_decode(const char *s, size_t n)
 {
   struct xr_buf b = XR_BUF_INIT;
@@ -148,11 +193,15 @@ static char *url_decode(const char *s, size_t n)
       c = hexval((unsigned char)s[i + 1]) * 16 +
           hexval((unsigned char)s[i + 2]);
       i += 2;
+      if (!c)
+        goto fail;
     }
     if (xr_buf_addc(&b, (char)c))
       goto fail;
   }
   if (!b.data && xr_buf_adds(&b, ""))
+    goto fail;
+  if (!is_utf8((const unsigned char *)b.data, b.len))
     goto fail;
   return xr_buf_detach(&b);
 fail:

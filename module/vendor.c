@@ -181,15 +181,24 @@ static int git_key(const struct xr_lock_pkg *p, struct xr_buf *out)
   return xr_buf_add(out, p->source, (size_t)(hash - p->source));
 }
 
+/*
+ * A TOML basic string.  Control characters are escaped: a lockfile's git
+ * URL or ref may hold any of them, and a raw newline would let it add
+ * tables to the cargo configuration.
+ */
 static int toml_str(struct xr_buf *o, const char *s)
 {
   int rc = xr_buf_addc(o, '"');
 
   for (; *s && !rc; s++) {
-    if (*s == '"' || *s == '\\')
-      rc = xr_buf_addc(o, '\\');
-    if (!rc)
-      rc = xr_buf_addc(o, *s);
+    unsigned char c = (unsigned char)*s;
+
+    if (c < 0x20 || c == 0x7f)
+      rc = xr_buf_printf(o, "\\u%04x", c);
+    else if (c == '"' || c == '\\')
+      rc = xr_buf_addc(o, '\\') || xr_buf_addc(o, (char)c);
+    else
+      rc = xr_buf_addc(o, (char)c);
   }
   return rc || xr_buf_addc(o, '"');
 }

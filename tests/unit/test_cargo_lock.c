@@ -377,9 +377,83 @@ TEST(cargo_config_snippet)
   xr_lock_release(&l);
 }
 
+/*
+ * Found by tests/fuzz/fuzz_cargo_lock.c: control characters from a git
+ * source (raw in version 3, percent-encoded in version 4) went into the
+ * cargo configuration unescaped, so it was not TOML and a newline could
+ * add tables to it.
+ */
+TEST(cargo_config_escapes_control_chars)
+{
+  static const char v4[] =
+    "version = 4\n"
+    "[[package]]\n"
+    "name = \"g\"\n"
+    "version = \"0.1.0\"\n"
+    "source = \"git+https://h/r?tag=v%100.0%2Fx#" COMMIT "\"\n";
+  static const char v3[] =
+    "version = 3\n"
+    "[[package]]\n"
+    "name = \"g\"\n"
+    "version = \"0.1.0\"\n"
+    "source = \"git+https://h/r\\n[x]?branch=b\\u007f#" COMMIT "\"\n";
+  static const char want4[] =
+    "[source.\"git+https://h/r?tag=v%100.0%2Fx\"]\n"
+    "git = \"https://h/r\"\n"
+    "tag = \"v\\u00100.0/x\"\n";
+  static const char want3[] =
+    "[source.\"git+https://h/r\\u000a[x]?branch=b\\u007f\"]\n"
+    "git = \"https://h/r\\u000a[x]\"\n"
+    "branch = \"b\\u007f\"\n";
+  struct xr_lock l;
+  struct xr_err err;
+  struct xr_buf b = XR_BUF_INIT;
+
+  REQUIRE(parse(v4, &l, &err) == 0);
+  CHECK(xr_vendor_cargo_config(&l, "/p/vendor", &b) == 0);
+  CHECK(b.data && strstr(b.data, want4));
+  xr_lock_release(&l);
+  REQUIRE(parse(v3, &l, &err) == 0);
+  CHECK(xr_vendor_cargo_config(&l, "/p/\n\"v\"", &b) == 0);
+  CHECK(b.data && strstr(b.data, want3));
+  CHECK(b.data && strstr(b.data, "directory = \"/p/\\u000a\\\"v\\\"\"\n"));
+  xr_buf_release(&b);
+  xr_lock_release(&l);
+}
+
+/* A decoded git ref with a NUL byte or bytes that are not UTF-8. */
+TEST(v4_query_must_decode_to_utf8)
+{
+  expect_error("version = 4\n[[package]]\nname = \"a\"\nversion = \"1\"\n"
+               "source = \"git+https://x/y?branch=%FF#" COMMIT "\"\n",
+               "Cargo.lock:5:10: invalid percent-encoding");
+  expect_error("version = 4\n[[package]]\nname = \"a\"\nversion = \"1\"\n"
+               "source = \"git+https://x/y?tag=a%00b#" COMMIT "\"\n",
+               "Cargo.lock:5:10: invalid percent-encoding");
+  expect_error("version = 4\n[[package]]\nname = \"a\"\nversion = \"1\"\n"
+               "source = \"git+https://x/y?rev=%C3#" COMMIT "\"\n",
+               "Cargo.lock:5:10: invalid percent-encoding");
+}
+
+TEST(v4_query_decodes_utf8)
+{
+  static const char text[] =
+    "version = 4\n[[package]]\nname = \"a\"\nversion = \"1\"\n"
+    "source = \"git+https://x/y?branch=%C3%A9t%C3%A9#" COMMIT "\"\n";
+  struct xr_lock l;
+  struct xr_err err;
+
+  REQUIRE(parse(text, &l, &err) == 0);
+  CHECK_STR(l.pkgs[0].git_ref_value, "\xc3\xa9t\xc3\xa9");
+  xr_lock_release(&l);
+}
+
 TAP_MAIN(TAP_CASE(v4_registry_git_path), TAP_CASE(v3_git_query_not_decoded),
          TAP_CASE(v2_inline_checksums), TAP_CASE(v1_metadata_checksums),
          TAP_CASE(empty_lockfile), TAP_CASE(errors_name_line_and_column),
          TAP_CASE(missing_file), TAP_CASE(download_urls),
          TAP_CASE(string_lists), TAP_CASE(v1_root_table),
-         TAP_CASE(cargo_config_snippet))
+         TAP_CASE(cargo_config_snippet),
+         TAP_CASE(cargo_config_escapes_control_chars),
+         TAP_CASE(v4_query_must_decode_to_utf8),
+         TAP_CASE(v4_query_decodes_utf8))
