@@ -76,6 +76,11 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 machine() {
   echo "machine: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.0f GB RAM", $2 / 1048576}' /proc/meminfo), $(uname -sr)"
   echo "date:    $(date -u '+%Y-%m-%d %H:%M UTC')"
+  # Read-only git (no index refresh): which code was measured.
+  if git -C "$top" rev-parse --git-dir >/dev/null 2>&1; then
+    echo "code:    $(git -C "$top" rev-parse --short HEAD) + $(git -C "$top" \
+      --no-optional-locks status --porcelain -uno 2>/dev/null | wc -l | tr -d ' ') modified files; $(make --version | head -n 1)"
+  fi
   echo "load:    $(load) (1, 5, 15 min) at start"
 }
 

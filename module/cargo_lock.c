@@ -117,8 +117,7 @@ static int nomem(struct xr_err *err)
 static int bad(struct xr_err *err, const char *name, const struct xr_toml *v,
                const char *what)
 {
-  return xr_fail(err, XR_EMANIFEST, "%s:%lu:%lu: %s", name, xr_toml_line(v),
-                 xr_toml_column(v), what);
+  return xr_toml_fail(err, XR_EMANIFEST, name, v, "%s", what);
 }
 
 static int hexval(int c)

@@ -62,17 +62,9 @@ static int nomem(struct xr_err *err)
   return xr_fail(err, XR_ENOMEM, "out of memory");
 }
 
-static int bad(struct xr_err *err, const char *file, const struct xr_toml *v,
-               const char *fmt, const char *arg)
-{
-  char what[512];
-
-  snprintf(what, sizeof(what), fmt, arg ? arg : "");
-  if (!v)
-    return xr_fail(err, XR_EMANIFEST, "%s: %s", file, what);
-  return xr_fail(err, XR_EMANIFEST, "%s:%lu:%lu: %s", file,
-                 xr_toml_line(v), xr_toml_column(v), what);
-}
+/* Fails with "FILE:LINE:COLUMN: message" at V ("FILE: message" without). */
+#define bad(err, file, v, ...) \
+  xr_toml_fail((err), XR_EMANIFEST, (file), (v), __VA_ARGS__)
 
 static char *join(const char *a, const char *b)
 {
@@ -176,11 +168,11 @@ static int load(struct ctx *c, const char *dir, size_t *idx,
   p.package = xr_toml_get(p.doc, "package");
   p.ws = xr_toml_get(p.doc, "workspace");
   if (p.package && xr_toml_type(p.package) != XR_TOML_TABLE) {
-    rc = bad(err, p.manifest, p.package, "'package' must be a table", NULL);
+    rc = bad(err, p.manifest, p.package, "'package' must be a table");
     goto out;
   }
   if (p.ws && xr_toml_type(p.ws) != XR_TOML_TABLE) {
-    rc = bad(err, p.manifest, p.ws, "'workspace' must be a table", NULL);
+    rc = bad(err, p.manifest, p.ws, "'workspace' must be a table");
     goto out;
   }
   if (!p.package && !p.ws) {
@@ -364,7 +356,7 @@ static int path_deps_table(void *arg, const char *table_name,
       continue;
     if (xr_toml_type(pv) != XR_TOML_STRING)
       return bad(err, base == pd->p->dir ? pd->p->manifest
-                 : pd->root->manifest, pv, "'path' must be a string", NULL);
+                 : pd->root->manifest, pv, "'path' must be a string");
     abs = join(base, xr_toml_str(pv));
     if (!abs)
       return nomem(err);
@@ -517,14 +509,14 @@ static int ws_members(struct ctx *c, size_t root, struct ws *w,
   ex = xr_toml_get(c->pkgs[root].ws, "exclude");
   if (ex && xr_toml_type(ex) != XR_TOML_ARRAY)
     return bad(err, c->pkgs[root].manifest, ex,
-               "'workspace.exclude' must be an array", NULL);
+               "'workspace.exclude' must be an array");
   for (i = 0; ex && i < xr_toml_len(ex); i++) {
     const struct xr_toml *e = xr_toml_at(ex, i);
     char *abs;
 
     if (xr_toml_type(e) != XR_TOML_STRING)
       return bad(err, c->pkgs[root].manifest, e,
-                 "workspace excludes must be strings", NULL);
+                 "workspace excludes must be strings");
     abs = join(c->pkgs[root].dir, xr_toml_str(e));
     if (!abs || xr_strv_push(&w->excludes, abs)) {
       free(abs);
@@ -655,10 +647,10 @@ static int pkg_name(const struct pkg *p, const char **out,
   int rc = opt_str(p, p->package, "name", out, err);
 
   if (!rc && !*out)
-    rc = bad(err, p->manifest, p->package, "package without 'name'", NULL);
+    rc = bad(err, p->manifest, p->package, "package without 'name'");
   if (!rc && !**out)
     rc = bad(err, p->manifest, xr_toml_get(p->package, "name"),
-             "empty package name", NULL);
+             "empty package name");
   return rc;
 }
 
@@ -726,8 +718,7 @@ static int pkg_bins(const struct pkg *p, struct xr_strv *bins,
   if (rc)
     goto out;
   if (arr && xr_toml_type(arr) != XR_TOML_ARRAY) {
-    rc = bad(err, p->manifest, arr, "'bin' must be an array of tables",
-             NULL);
+    rc = bad(err, p->manifest, arr, "'bin' must be an array of tables");
     goto out;
   }
   for (i = 0; arr && i < xr_toml_len(arr); i++) {
@@ -735,7 +726,7 @@ static int pkg_bins(const struct pkg *p, struct xr_strv *bins,
     const char *bn, *bp;
 
     if (xr_toml_type(b) != XR_TOML_TABLE) {
-      rc = bad(err, p->manifest, b, "'bin' entries must be tables", NULL);
+      rc = bad(err, p->manifest, b, "'bin' entries must be tables");
       goto out;
     }
     rc = opt_str(p, b, "name", &bn, err);
@@ -744,7 +735,7 @@ static int pkg_bins(const struct pkg *p, struct xr_strv *bins,
     if (rc)
       goto out;
     if (!bn || !*bn) {
-      rc = bad(err, p->manifest, b, "binary target without 'name'", NULL);
+      rc = bad(err, p->manifest, b, "binary target without 'name'");
       goto out;
     }
     if (xr_strv_push_unique(&names, bn)) {
@@ -838,7 +829,7 @@ static int pkg_lib(const struct pkg *p, struct xr_strv *types, char **name,
   if (rc)
     return rc;
   if (lib && xr_toml_type(lib) != XR_TOML_TABLE)
-    return bad(err, p->manifest, lib, "'lib' must be a table", NULL);
+    return bad(err, p->manifest, lib, "'lib' must be a table");
   if (!lib) {
     path = join(p->dir, "src/lib.rs");
     if (!path)
@@ -865,22 +856,20 @@ static int pkg_lib(const struct pkg *p, struct xr_strv *types, char **name,
     pm = xr_toml_get(lib, "proc_macro");
   if (ct) {
     if (xr_toml_type(ct) != XR_TOML_ARRAY)
-      return bad(err, p->manifest, ct, "'crate-type' must be an array",
-                 NULL);
+      return bad(err, p->manifest, ct, "'crate-type' must be an array");
     for (i = 0; i < xr_toml_len(ct); i++) {
       const struct xr_toml *t = xr_toml_at(ct, i);
 
       if (xr_toml_type(t) != XR_TOML_STRING || !*xr_toml_str(t))
         return bad(err, p->manifest, t, "crate types must be non-empty "
-                   "strings", NULL);
+                   "strings");
       if (xr_strv_push_unique(types, xr_toml_str(t)))
         return nomem(err);
     }
     return 0;
   }
   if (pm && xr_toml_type(pm) != XR_TOML_BOOL)
-    return bad(err, p->manifest, pm, "'proc-macro' must be a boolean",
-               NULL);
+    return bad(err, p->manifest, pm, "'proc-macro' must be a boolean");
   if (xr_strv_push_unique(types, pm && xr_toml_bool(pm) ? "proc-macro"
                                                         : "lib"))
     return nomem(err);
@@ -1097,7 +1086,7 @@ int xr_crate_read(const char *dir, struct xr_crate *out, struct xr_err *err)
       ver = xr_toml_get(wp, "version");
   }
   if (ver && xr_toml_type(ver) != XR_TOML_STRING) {
-    rc = bad(err, p->manifest, ver, "'version' must be a string", NULL);
+    rc = bad(err, p->manifest, ver, "'version' must be a string");
     goto out;
   }
   if (set_str(&out->version, ver ? xr_toml_str(ver)
@@ -1720,7 +1709,7 @@ int xr_crate_normalize(const char *manifest, const char *ceiling,
 
       if (!wl) {
         rc = bad(err, nm.p->manifest, v, "'lints' is inherited but the "
-                 "workspace has no workspace.lints", NULL);
+                 "workspace has no workspace.lints");
         continue;
       }
       v = wl;

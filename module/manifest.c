@@ -19,25 +19,8 @@
 #include "xrust/toml.h"
 
 /* Fails with "NAME:LINE:COLUMN: message" at V. */
-static int bad(struct xr_err *err, const char *name, const struct xr_toml *v,
-               const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 4, 5)))
-#endif
-  ;
-
-static int bad(struct xr_err *err, const char *name, const struct xr_toml *v,
-               const char *fmt, ...)
-{
-  char msg[XR_ERR_MSG_MAX];
-  va_list ap;
-
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  va_end(ap);
-  return xr_fail(err, XR_EMANIFEST, "%s:%lu:%lu: %s", name,
-                 xr_toml_line(v), xr_toml_column(v), msg);
-}
+#define bad(err, name, v, ...) \
+  xr_toml_fail((err), XR_EMANIFEST, (name), (v), __VA_ARGS__)
 
 /*
  * The string at KEY of table T into *OUT (NULL when absent).  A value of

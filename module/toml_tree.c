@@ -6,6 +6,8 @@
  */
 #include "xrust/toml.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -270,4 +272,19 @@ double xr_toml_float(const struct xr_toml *v)
 int xr_toml_bool(const struct xr_toml *v)
 {
   return v && v->type == XR_TOML_BOOL ? v->u.s.n.b : 0;
+}
+
+int xr_toml_fail(struct xr_err *err, enum xr_code code, const char *name,
+                 const struct xr_toml *v, const char *fmt, ...)
+{
+  char msg[XR_ERR_MSG_MAX];
+  va_list ap;
+
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  if (!v)
+    return xr_fail(err, code, "%s: %s", name, msg);
+  return xr_fail(err, code, "%s:%lu:%lu: %s", name, xr_toml_line(v),
+                 xr_toml_column(v), msg);
 }

@@ -22,25 +22,9 @@
 
 #define TOOLFILE_MAX (1024 * 1024)
 
-static int bad(struct xr_err *err, const char *file, const struct xr_toml *v,
-               const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 4, 5)))
-#endif
-  ;
-
-static int bad(struct xr_err *err, const char *file, const struct xr_toml *v,
-               const char *fmt, ...)
-{
-  char msg[XR_ERR_MSG_MAX];
-  va_list ap;
-
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
-  va_end(ap);
-  return xr_fail(err, XR_ETOML, "%s:%lu:%lu: %s", file, xr_toml_line(v),
-                 xr_toml_column(v), msg);
-}
+/* Fails with "NAME:LINE:COLUMN: message" at V. */
+#define bad(err, name, v, ...) \
+  xr_toml_fail((err), XR_ETOML, (name), (v), __VA_ARGS__)
 
 void xr_toolfile_init(struct xr_toolfile *tf)
 {

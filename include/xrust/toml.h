@@ -84,6 +84,18 @@ int64_t xr_toml_int(const struct xr_toml *v);
 double xr_toml_float(const struct xr_toml *v);
 int xr_toml_bool(const struct xr_toml *v);
 
+/*
+ * Records an error about the value V as "NAME:LINE:COLUMN: message" (just
+ * "NAME: message" when V is NULL) with CODE, and returns CODE: the one
+ * format every reader of a TOML-based file uses for its own checks.
+ */
+int xr_toml_fail(struct xr_err *err, enum xr_code code, const char *name,
+                 const struct xr_toml *v, const char *fmt, ...)
+#if defined(__GNUC__)
+  __attribute__((format(printf, 5, 6)))
+#endif
+  ;
+
 /* Writes V as toml-test tagged JSON into OUT (see toml-test's README). */
 struct xr_buf;
 int xr_toml_to_json(const struct xr_toml *v, struct xr_buf *out);

@@ -1,4 +1,5 @@
 # The loopback dist server fixture (tests/fixtures/mkdist.sh), checked
+# xrust-test: no-sanitize
 # without xrust: the manifests parse and every hash matches, the tarballs
 # follow the rust-installer layout, rustup itself installs a toolchain from
 # it over loopback, and that toolchain builds tests/fixtures/hello for the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# xrust-test: no-sanitize
 # The loopback crates registry fixture (tests/fixtures/mkregistry.sh):
 # builds it or reuses the cached one, serves it on 127.0.0.1, checks that
 # every .crate matches its index checksum, that cargo resolves the two

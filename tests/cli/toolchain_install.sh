@@ -212,7 +212,7 @@ available for target 'riscv64gc-unknown-linux-musl' in channel 1.96.0 \
 tc install --host $host --channel stabel --server "file://$D"
 like "unknown channel" "$T/err" "^xrust: invalid channel 'stabel'"
 tc install --host $host --channel 1.95.0 --server "file://$D"
-like "missing manifest" "$T/err" "^xrust: cannot open .*channel-rust-1.95.0"
+like "missing manifest" "$T/err" "^xrust: cannot fetch .*channel-rust-1.95.0"
 tc install --host $host --channel 1.96.0 --target \
   aarch64-unknown-linux-gnu --server "file://$D" --lock "$T/lie.lock"
 like "manifest.in is checked" "$T/err" "^xrust: 'rust-std-1.96.0-\
