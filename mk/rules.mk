@@ -112,6 +112,9 @@ xrust__cargo_args = --offline --locked --config '$(xrust__cargo_config)' \
 define xrust__filechk
 ifneq ($$(file <$(1)),$(2))
 ifeq ($$(xrust__dry),)
+ifeq ($$(V),2)
+$$(info   CONFIG  $(1) changed)
+endif
 xrust__mkdir := $$(shell mkdir -p '$(dir $(1))')
 $$(file >$(1),$(2))
 endif
