@@ -110,13 +110,12 @@ xrust__cargo_args = --offline --locked --config '$(xrust__cargo_config)' \
 
 # Kbuild's filechk: rewrite $(1) with $(2) only when the content changes.
 define xrust__filechk
-ifneq ($$(file <$(1)),$(2))
 ifeq ($$(xrust__dry),)
+xrust__mkdir := $$(if $$(wildcard $(dir $(1))),,$$(shell mkdir -p '$(dir $(1))'))
+ifneq ($$(rust-filechk $(1),$(2)),)
 ifeq ($$(V),2)
 $$(info   CONFIG  $(1) changed)
 endif
-xrust__mkdir := $$(shell mkdir -p '$(dir $(1))')
-$$(file >$(1),$(2))
 endif
 endif
 endef

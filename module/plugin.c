@@ -7,8 +7,11 @@
  */
 #include <gnumake.h>
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xrust/buf.h"
 #include "xrust/crate.h"
@@ -523,6 +526,66 @@ out:
   return rc;
 }
 
+/*
+ * $(rust-filechk FILE,TEXT): Kbuild's filechk as a function.  Rewrites
+ * FILE with TEXT and a newline only when its content differs, through a
+ * temporary file and rename, so a stamp that depends on FILE rebuilds on
+ * a real change only and never sees a half-written record.  Expands to
+ * "changed" when it wrote, else to nothing.
+ */
+static int fn_filechk(char **argv, struct xr_buf *out, struct xr_err *err)
+{
+  const char *file = trim(argv[0]);
+  const char *text = argv[1] ? argv[1] : "";
+  struct xr_buf want = XR_BUF_INIT, have = XR_BUF_INIT, tmp = XR_BUF_INIT;
+  char block[4096];
+  FILE *f;
+  size_t n;
+  int rc = 0;
+
+  if (!*file)
+    return xr_fail(err, XR_EUSAGE, "rust-filechk: missing file name");
+  if (xr_buf_printf(&want, "%s\n", text) ||
+      xr_buf_printf(&tmp, "%s.tmp.%ld", file, (long)getpid())) {
+    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    goto out;
+  }
+  f = fopen(file, "rb");
+  if (f) {
+    for (;;) {
+      n = fread(block, 1, sizeof(block), f);
+      if (n == 0 || xr_buf_add(&have, block, n))
+        break;
+    }
+    fclose(f);
+    if (have.len == want.len && !memcmp(xr_buf_str(&have),
+                                        xr_buf_str(&want), want.len))
+      goto out;
+  }
+  f = fopen(xr_buf_str(&tmp), "wb");
+  if (!f || fwrite(want.data, 1, want.len, f) != want.len) {
+    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", xr_buf_str(&tmp),
+                 strerror(errno));
+    if (f)
+      fclose(f);
+    unlink(xr_buf_str(&tmp));
+    goto out;
+  }
+  if (fclose(f) != 0 || rename(xr_buf_str(&tmp), file) != 0) {
+    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", file,
+                 strerror(errno));
+    unlink(xr_buf_str(&tmp));
+    goto out;
+  }
+  if (xr_buf_adds(out, "changed"))
+    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+out:
+  xr_buf_release(&want);
+  xr_buf_release(&have);
+  xr_buf_release(&tmp);
+  return rc;
+}
+
 struct function {
   const char *name;
   unsigned int min_args, max_args;
@@ -536,6 +599,7 @@ static const struct function functions[] = {
   { "rust-toolchain", 1, 2, fn_toolchain },
   { "rust-crate", 1, 2, fn_crate },
   { "rust-vendor", 2, 2, fn_vendor },
+  { "rust-filechk", 2, 2, fn_filechk },
 };
 
 #define FUNCTION_COUNT (sizeof(functions) / sizeof(functions[0]))

@@ -112,6 +112,21 @@ is "rust-sha256 missing file stops make" "$rc" 2
 like "rust-sha256 missing file is named" "$T/err" \
   "^Makefile:3: \*\*\* xrust: cannot open 'nope': No such file or directory\.  Stop\.$"
 
+# $(rust-filechk FILE,TEXT) rewrites FILE only when TEXT differs.
+expand '$(rust-filechk rec,a  b=c)'
+is "rust-filechk writes a new record" "$rc:$(cat "$T/out")" "0:[changed]"
+is "the record holds the text and a newline" "$(od -An -c "$p/rec" | tr -s ' ')" \
+  " a b = c \\n"
+touch -d @1000000000 "$p/rec"
+expand '$(rust-filechk rec,a  b=c)'
+is "the same text leaves the record alone" "$rc:$(cat "$T/out")" "0:[]"
+is "its time is unchanged" "$(stat -c %Y "$p/rec")" 1000000000
+expand '$(rust-filechk rec,a b=c)'
+is "a different text rewrites it" "$(cat "$T/out")" "[changed]"
+expand '$(rust-filechk nodir/rec,x)'
+is "an unwritable record stops make" "$rc" 2
+like "the unwritable record is named" "$T/err" "xrust: cannot write 'nodir/rec\.tmp\.[0-9]+': No such file"
+
 # Errors raised while a recipe is expanded point at the recipe's line, and
 # a message full of Make syntax reaches the user verbatim.
 cat >"$p/Makefile" <<EOF2
