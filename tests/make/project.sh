@@ -1,0 +1,150 @@
+#!/bin/sh
+# xrust-test: no-sanitize
+# A real project end to end (issue 5): examples/grepper (clap with derive,
+# serde, serde_json, regex: proc-macros and build scripts) built with
+# `make -j2 cross-all` for the four Linux targets from the loopback dist
+# server and crates registry, every binary run, its tests run under qemu,
+# and the layers' incrementality asserted by logging every cargo and rustc
+# process: no-op, a touched source, a new dependency, RUSTFLAGS, the
+# profile, and `make clean` followed by a build that downloads nothing.
+. "$(dirname "$0")/../lib.sh"
+
+if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
+  skip "the grepper example against the fixtures" "XRUST_SKIP_FIXTURES=1"
+  done_testing; exit 0
+fi
+. "$XRUST_ROOT/tests/fixtures/registry/lib.sh"
+dist_fixture || { not_ok "the dist fixture builds"; done_testing; exit 1; }
+serve_dir "$DIST_DIR" "$T/srv" || { not_ok "the dist server starts"; done_testing; exit 1; }
+dist_log=$SERVE_LOG
+registry_build || { not_ok "the registry fixture builds"; done_testing; exit 1; }
+registry_serve "$T/reg" || { not_ok "the registry starts"; done_testing; exit 1; }
+_pids="$_pids $REGISTRY_PID"
+reg_log=$T/reg/access.log
+
+p=$T/grepper
+cp -r "$XRUST_ROOT/examples/grepper" "$p"
+rm -rf "$p/out"
+sed "s|^include .*|include $XRUST_ROOT/mk/xrust.mk|" \
+  "$XRUST_ROOT/examples/grepper/Makefile" >"$p/Makefile"
+
+# Wrappers that log every cargo run (with the jobserver it was given) and
+# every rustc compilation (by crate name).
+mkdir -p "$T/bin"
+log=$T/procs.log
+cat >"$T/bin/cargo" <<'SH'
+#!/bin/sh
+echo "cargo $1 jobserver=$(echo "$MAKEFLAGS" | grep -c jobserver-auth)" >>"$XRUST_TEST_LOG"
+exec "$(dirname "$RUSTC")/cargo" "$@"
+SH
+cat >"$T/bin/rustc" <<'SH'
+#!/bin/sh
+prev=
+for a; do
+  [ "$prev" = --crate-name ] && echo "rustc $a" >>"$XRUST_TEST_LOG"
+  prev=$a
+done
+exec "$@"
+SH
+chmod +x "$T/bin/cargo" "$T/bin/rustc"
+export XRUST_TEST_LOG="$log" XRUST_CARGO="$T/bin/cargo" \
+  RUSTC_WRAPPER="$T/bin/rustc" XRUST_HOME="$T/home" \
+  XRUST_DIST_SERVER="$SERVE_URL" \
+  XRUST_CRATES_DL="$REGISTRY_URL/crates/{crate}/{crate}-{version}.crate"
+
+mkdir -p "$T/data/sub"
+printf 'alpha\nbeta gamma\n' >"$T/data/a.txt"
+printf 'gamma ray\n' >"$T/data/sub/b.txt"
+
+mk_run "$p" -j2 cross-all
+is "make -j2 cross-all builds grepper for four targets" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "cargo joined Make's jobserver" "$log" "^cargo build jobserver=1$"
+like "vendoring ran" "$T/err" "^  VENDOR "
+like "the dependency layer ran" "$T/err" "^  DEPS    grepper \(aarch64-linux\)"
+
+qemu=$(command -v qemu-aarch64)
+for t in x86_64-linux aarch64-linux x86_64-linux-gnu aarch64-linux-gnu; do
+  case $t in
+    aarch64-linux) run=$qemu ;;
+    aarch64-linux-gnu) run="$qemu -L /" ;;
+    *) run= ;;
+  esac
+  out=$(cd "$T/data" && $run "$p/out/$t/grepper" gamma . 2>&1 | sort)
+  is "out/$t/grepper finds the matches" "$out" \
+    "$(printf './a.txt:2:beta gamma\n./sub/b.txt:1:gamma ray')"
+done
+out=$(cd "$T/data" && $qemu "$p/out/aarch64-linux/grepper" --json ray sub 2>&1)
+case $out in *'"text":"gamma ray"'*) ok "aarch64 grepper writes JSON (serde)" ;;
+  *) not_ok "aarch64 grepper writes JSON (serde)"; diag "$out" ;; esac
+
+mk_run "$p" test-aarch64-linux
+is "make test-aarch64-linux passes under qemu" "$rc" 0
+like "the example's tests ran" "$T/out" "test result: ok\. [1-9][0-9]* passed"
+[ "$rc" = 0 ] || diag_file "$T/err"
+
+# Incrementality, on x86_64-linux.
+: >"$log"
+mk_run "$p" cross-x86_64-linux V=2
+is "a no-op build exits 0" "$rc" 0
+is "a no-op build starts no cargo and no rustc" "$(cat "$log")" ""
+grep -q . "$log" && grep WHY "$T/err" | sed 's/^/# /'
+
+sleep 1
+touch "$p/src/main.rs"
+: >"$log"
+mk_run "$p" cross-x86_64-linux
+is "after touching a source: one cargo build" \
+  "$(grep -c '^cargo build' "$log")" 1
+is "after touching a source: only the crate itself compiles" \
+  "$(grep '^rustc ' "$log" | sort -u | tr '\n' ' ')" "rustc grepper "
+unlike "after touching a source: no vendoring" "$T/err" "VENDOR|DEPS"
+
+# A new dependency: Cargo.toml and Cargo.lock change.
+registry_cargo_home "$T/cargo-home"
+sed 's/^\[dependencies\]$/[dependencies]\nhumantime = "2"/' "$p/Cargo.toml" \
+  >"$p/Cargo.toml.new" && mv "$p/Cargo.toml.new" "$p/Cargo.toml"
+(cd "$p" && RUSTC=/usr/bin/rustc RUSTC_WRAPPER= /usr/bin/cargo \
+  generate-lockfile -q) >"$T/gen.log" 2>&1
+like "the lockfile gained the dependency" "$p/Cargo.lock" '^name = "humantime"$'
+: >"$log"
+mk_run "$p" cross-x86_64-linux
+is "after a new dependency: the build succeeds" "$rc" 0
+like "after a new dependency: vendoring ran" "$T/err" "^  VENDOR "
+like "after a new dependency: the dependency layer ran" "$T/err" "^  DEPS "
+like "after a new dependency: it was compiled" "$log" "^rustc humantime$"
+like "after a new dependency: the crate was compiled" "$log" "^rustc grepper$"
+
+# RUSTFLAGS: dependencies and crate, no vendoring.
+: >"$log"
+mk_run "$p" cross-x86_64-linux RUSTFLAGS=-Cdebuginfo=0
+is "after RUSTFLAGS: the build succeeds" "$rc" 0
+unlike "after RUSTFLAGS: no vendoring" "$T/err" "VENDOR"
+like "after RUSTFLAGS: dependencies recompiled" "$log" "^rustc regex$"
+like "after RUSTFLAGS: the crate recompiled" "$log" "^rustc grepper$"
+: >"$log"
+mk_run "$p" cross-x86_64-linux RUSTFLAGS=-Cdebuginfo=0
+is "the same RUSTFLAGS again is a no-op" "$(cat "$log")" ""
+
+# The profile: dependencies and crate, into the dev profile's directory.
+: >"$log"
+mk_run "$p" cross-x86_64-linux XRUST_PROFILE=dev
+is "after the profile changed: the build succeeds" "$rc" 0
+unlike "after the profile changed: no vendoring" "$T/err" "VENDOR"
+like "after the profile changed: dependencies recompiled" "$log" "^rustc serde$"
+check "the dev build runs" "$p/out/x86_64-linux/grepper" --version
+
+# make clean, then a build: nothing is downloaded again.
+n_dist=$(wc -l <"$dist_log" | tr -d ' ')
+n_reg=$(wc -l <"$reg_log" | tr -d ' ')
+mk_run "$p" clean
+is "make clean exits 0" "$rc" 0
+mk_run "$p" cross-x86_64-linux XRUST_PROFILE=dev
+is "a build after make clean succeeds" "$rc" 0
+check "it produced the binary" test -x "$p/out/x86_64-linux/grepper"
+is "after make clean: no request to the dist server" \
+  "$(wc -l <"$dist_log" | tr -d ' ')" "$n_dist"
+is "after make clean: no request to the registry" \
+  "$(wc -l <"$reg_log" | tr -d ' ')" "$n_reg"
+
+done_testing
