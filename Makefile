@@ -141,7 +141,7 @@ check-run: all $(TOOL) $(UNIT_BINS)
 
 demo:
 	@sh tests/deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -s all
 	@sh examples/demo.sh
 
 check-style:

@@ -24,7 +24,8 @@ say() { printf '\n==> %s\n' "$*"; }
 official() {
   command -v curl >/dev/null 2>&1 || return 1
   curl -fsS --max-time 5 -o /dev/null \
-    https://static.rust-lang.org/dist/channel-rust-1.96.0.toml.sha256
+    https://static.rust-lang.org/dist/channel-rust-1.96.0.toml.sha256 \
+    2>/dev/null
 }
 
 serve() { # DIR PORTFILE LOG SCRIPT
@@ -39,8 +40,9 @@ serve() { # DIR PORTFILE LOG SCRIPT
   done
 }
 
-echo "    (fixtures are built from Debian's packages on first use, then cached;"
-echo "    the first run takes about 10 minutes, later ones seconds)"
+say "preparing the loopback fixtures"
+echo "    (built from Debian's packages on first use, then cached under"
+echo "    /var/cache/xrust-fixtures: the first run takes about 10 minutes)"
 reg=$(bash "$top/tests/fixtures/mkregistry.sh")
 serve "$reg" "$work/reg.port" "$work/reg.log" \
   "$top/tests/fixtures/registry/serve.py"
