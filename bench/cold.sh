@@ -73,8 +73,8 @@ done
 # Phases of the last run, from the stamped lines.
 at() { awk -v pat="$1" '$0 ~ pat {print $1; exit}' "$W/timeline"; }
 last_at() { awk -v pat="$1" '$0 ~ pat {t = $1} END {print t}' "$W/timeline"; }
-tc_done=$(at 'FETCH +[0-9]+ files, .* MB')
-vendor_done=$(awk '/FETCH +[0-9]+ files, .* MB/ {n++; if (n == 2) {print $1; exit}}' "$W/timeline")
+tc_done=$(at 'FETCH +[0-9]+ files, ')
+vendor_done=$(awk '/FETCH +[0-9]+ files, / {n++; if (n == 2) {print $1; exit}}' "$W/timeline")
 m=$(median <"$W/t.cold")
 
 echo "load:    $load0 before, $(load) at the end"

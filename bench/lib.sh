@@ -191,6 +191,15 @@ example() {
     "$top/examples/$1/Makefile" >"$2/Makefile"
 }
 
+# listen_overflows: the kernel's count of connections dropped because a
+# listening socket's accept queue was full (TcpExt ListenOverflows); a
+# dropped SYN is resent after 1 s.
+listen_overflows() {
+  awk '/^TcpExt:/ { if (!n++) { for (i = 1; i <= NF; i++) h[i] = $i }
+    else { for (i = 1; i <= NF; i++) if (h[i] == "ListenOverflows") print $i } }' \
+    /proc/net/netstat 2>/dev/null || echo 0
+}
+
 # requests LOG [PATTERN]: number of requests in a server log (matching an
 # extended regex).
 requests() {

@@ -7,8 +7,10 @@
 #
 # Usage: sh bench/run.sh [NAME...]   (from the checkout, after `make`;
 #                                     NAME: fetch toolchain noop vendor cold)
-# Knobs: BENCH_LOGS (directory for the outputs, default bench/out/DATE),
-#        and each script's own (RUNS is passed through when set).
+# Knobs: BENCH_LOGS (directory for the outputs, default bench/out/DATE);
+#        each script runs with its own default RUNS unless NAME_RUNS is set
+#        (FETCH_RUNS, TOOLCHAIN_RUNS, NOOP_RUNS, VENDOR_RUNS, COLD_RUNS);
+#        the scripts' other knobs pass through the environment.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +27,10 @@ for n in $names; do
   echo
   echo "==== bench/$n.sh (load $(cut -d' ' -f1-3 /proc/loadavg)) ===="
   t0=$(date +%s)
-  if sh "$top/bench/$n.sh" 2>"$logs/$n.err" | tee "$logs/$n.out"; then
+  runs_var=$(echo "$n" | tr a-z A-Z)_RUNS
+  eval "runs=\${$runs_var:-}"
+  if env -u RUNS ${runs:+RUNS=$runs} sh "$top/bench/$n.sh" 2>"$logs/$n.err" |
+    tee "$logs/$n.out"; then
     :
   else
     failed="$failed $n"
