@@ -1,7 +1,8 @@
 # xrust: a GNU Make plugin that cross-compiles Rust.
 #
 # Targets:
-#   all (default)  build/xrust.so (the loadable module) and build/xrust (the
+#   all (default)  build/xrust.so (the loadable module), build/xrust-engine.so
+#                  (what it loads to download and unpack) and build/xrust (the
 #                  command-line tool on the same C library)
 #   demo           the main job: examples/hello built for every Linux target
 #                  and each binary run (installs Debian packages as root)
@@ -41,9 +42,11 @@ UNAME_S := $(shell uname -s)
 ifeq ($(UNAME_S),Darwin)
 OS_CPPFLAGS := -D_DARWIN_C_SOURCE
 SO_LDFLAGS := -bundle -undefined dynamic_lookup
+so_exports =
 else
 OS_CPPFLAGS := -D_GNU_SOURCE
 SO_LDFLAGS := -shared
+so_exports = -Wl,--version-script=$(1)
 endif
 
 PKGS := libcurl libarchive libcrypto
@@ -65,29 +68,44 @@ else
 B := build
 endif
 
-# The library is every module source except the Make-facing file and the
-# command-line front end.
-PLUGIN_SRC := module/plugin.c
+# The library is every module source except the Make-facing files, the
+# engine's table and the command-line front end.  The module Make loads
+# (build/xrust.so) gets only the parts that need no libcurl, libarchive or
+# libcrypto (and the plain-C SHA-256); the rest is the engine
+# (build/xrust-engine.so, module/engine.h), loaded by the module when a
+# function has downloading or unpacking to do, so a no-op build never maps
+# those libraries.  The tool links everything.
+PLUGIN_SRCS := module/plugin.c module/engine_load.c
+ENGINE_SRC := module/engine.c
+HEAVY_SRCS := module/fetch.c module/archive.c module/toolchain.c \
+              module/vendor.c module/sha256.c
 TOOL_SRCS := module/cli.c $(wildcard module/cmd_*.c)
-LIB_SRCS := $(filter-out $(PLUGIN_SRC) $(TOOL_SRCS),$(wildcard module/*.c))
+LIB_SRCS := $(filter-out $(PLUGIN_SRCS) $(ENGINE_SRC) $(TOOL_SRCS),\
+              $(wildcard module/*.c))
+LIGHT_SRCS := $(filter-out $(HEAVY_SRCS),$(LIB_SRCS))
 LIB_OBJS := $(LIB_SRCS:module/%.c=$(B)/obj/%.o)
 TOOL_OBJS := $(TOOL_SRCS:module/%.c=$(B)/obj/%.o)
-# The module is loaded into make itself, so it is never sanitized.
-PLUGIN_OBJS := $(PLUGIN_SRC:module/%.c=build/obj/%.o) \
+# Both shared objects are loaded into make itself, so never sanitized.
+PLUGIN_OBJS := $(PLUGIN_SRCS:module/%.c=build/obj/%.o) \
+               $(LIGHT_SRCS:module/%.c=build/obj/%.o) \
+               build/obj/sha256-portable.o
+ENGINE_OBJS := $(ENGINE_SRC:module/%.c=build/obj/%.o) \
                $(LIB_SRCS:module/%.c=build/obj/%.o)
 LIB := $(B)/libxrust.a
 TOOL := $(B)/xrust
 PLUGIN := build/xrust.so
+ENGINE := build/xrust-engine.so
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%) \
+             $(B)/tests/test_sha256_portable
 
 # TESTS="tests/make/x.sh ..." makes `check` run only those shell tests (the
 # unit tests always run).
 .PHONY: all demo check check-run check-style fuzz fuzz-run install clean help
 .DELETE_ON_ERROR:
 
-all: $(PLUGIN) $(TOOL)
+all: $(PLUGIN) $(ENGINE) $(TOOL)
 
 # Every output is written under a temporary name and renamed into place, so
 # two Make processes building the same tree at once (two projects including
@@ -109,15 +127,51 @@ $(LIB): $(LIB_OBJS)
 	$(quiet) AR $@
 	$(Q)rm -f $@.$$$$ && $(AR) rcs $@.$$$$ $^ && mv -f $@.$$$$ $@
 
-$(PLUGIN): $(PLUGIN_OBJS)
-	$(quiet) LD $@
-	$(Q)$(CC) $(SO_LDFLAGS) $(XR_CFLAGS) -o $@.$$$$ $^ $(XR_LIBS) \
+# The plain-C SHA-256 of the module (module/sha256.c).
+build/obj/sha256-portable.o: module/sha256.c
+	@mkdir -p $(@D)
+	$(quiet) CC $@
+	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) -DXR_SHA256_PORTABLE -MMD -MP \
+	  -MT $@ -MF $@.d.$$$$ -c $< -o $@.$$$$ && mv -f $@.d.$$$$ $(@:.o=.d) \
 	  && mv -f $@.$$$$ $@
+
+build/san/obj/sha256-portable.o: module/sha256.c
+	@mkdir -p $(@D)
+	$(quiet) CC $@
+	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) $(SAN_FLAGS) -DXR_SHA256_PORTABLE \
+	  -c $< -o $@.$$$$ && mv -f $@.$$$$ $@
+
+# Each shared object exports only its entry points (module/*.map), so the
+# two copies of the common code never bind to each other.  The module must
+# not reach any library function it was not linked with: a call would
+# fail only when made, inside make.
+$(PLUGIN): $(PLUGIN_OBJS) module/xrust.map
+	$(quiet) LD $@
+	$(Q)$(CC) $(SO_LDFLAGS) $(XR_CFLAGS) $(call so_exports,module/xrust.map) \
+	  -o $@.$$$$ $(PLUGIN_OBJS) -ldl \
+	  && { ! nm -u $@.$$$$ | grep -E ' (xr_|curl_|archive_|EVP_)' >&2 || \
+	       { echo "$@: the module needs symbols of the engine" >&2; \
+	         rm -f $@.$$$$; exit 1; }; } \
+	  && mv -f $@.$$$$ $@
+
+$(ENGINE): $(ENGINE_OBJS) module/engine.map
+	$(quiet) LD $@
+	$(Q)$(CC) $(SO_LDFLAGS) $(XR_CFLAGS) $(call so_exports,module/engine.map) \
+	  -o $@.$$$$ $(ENGINE_OBJS) $(XR_LIBS) && mv -f $@.$$$$ $@
 
 $(TOOL): $(TOOL_OBJS) $(LIB)
 	$(quiet) LD $@
 	$(Q)$(CC) $(XR_CFLAGS) $(XR_LDFLAGS) -o $@.$$$$ $(TOOL_OBJS) $(LIB) \
 	  $(XR_LIBS) && mv -f $@.$$$$ $@
+
+# The same SHA-256 tests against the module's plain-C implementation.
+$(B)/tests/test_sha256_portable: tests/unit/test_sha256.c tests/unit/tap.h \
+                                 $(B)/obj/sha256-portable.o $(LIB)
+	@mkdir -p $(@D)
+	$(quiet) CC $@
+	$(Q)$(CC) $(XR_CPPFLAGS) -Itests/unit $(XR_CFLAGS) $(XR_LDFLAGS) \
+	  -o $@.$$$$ $< $(B)/obj/sha256-portable.o $(LIB) $(XR_LIBS) \
+	  && mv -f $@.$$$$ $@
 
 $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(@D)
@@ -170,6 +224,7 @@ install: all
 	  $(DESTDIR)$(PREFIX)/share/xrust $(DESTDIR)$(PREFIX)/include/xrust
 	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/xrust
 	install -m 755 $(PLUGIN) $(DESTDIR)$(PREFIX)/lib/xrust/xrust.so
+	install -m 755 $(ENGINE) $(DESTDIR)$(PREFIX)/lib/xrust/xrust-engine.so
 	install -m 644 mk/*.mk $(DESTDIR)$(PREFIX)/share/xrust/
 	install -m 644 include/xrust/*.h $(DESTDIR)$(PREFIX)/include/xrust/
 

@@ -184,7 +184,7 @@ else
   echo "checks:  cargo saw $fresh crates Fresh and compiled nothing"
   echo "WARNING: make cross-x86_64-linux is not a no-op in $p: every run reran $rerun(out/.xrust/x86_64-linux/config rewritten by each parse: $cfg_rewritten)${spawned+; it spawned: ${spawned:-nothing}}"
 fi
-echo "shared libraries the module pulls into make: $(ldd "$top/build/xrust.so" | grep -c '=>') (ldd build/xrust.so)"
+echo "shared libraries the module pulls into make: $(ldd "$top/build/xrust.so" | grep -c '=>') (ldd build/xrust.so); the engine, loaded only when there is downloading or unpacking to do: $(ldd "$top/build/xrust-engine.so" | grep -c '=>') (ldd build/xrust-engine.so)"
 echo
 echo "| command | median | mean | min | mean CPU user + sys |"
 echo "| --- | --- | --- | --- | --- |"

@@ -54,6 +54,11 @@ xrust__q := @
 xrust__say = @printf '  %-7s %s\n' $(1) '$(2)' >&2
 xrust__cargo_verbosity := -q
 endif
+# make -s: errors only, as Kbuild does; the tool's progress lines stop too
+# (it reads -s from MAKEFLAGS).
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+xrust__say = @:
+endif
 # V=2 also says why a layer rebuilt: the prerequisites newer than it.
 xrust__why = $(if $(filter 2,$(V)),@printf '  WHY     %s: %s\n' '$(1)' \
   '$(if $(2),$(2),it does not exist yet)' >&2)
@@ -138,7 +143,18 @@ xrust__no_lock = xrust: no lockfile '$(XRUST_CRATE_LOCK)': xrust builds \
 $(XRUST_CRATE_LOCK):
 	$(error $(xrust__no_lock))
 
-$(xrust__x)/vendor.stamp: $(XRUST_CRATE_LOCK) | $(XRUST_TOOL)
+# The vendor tree links into the store: when the store was deleted under
+# it (a dangling link), vendoring runs again whatever the timestamps say.
+# One readdir and a stat per package, at parse time.
+xrust__vendor_links := $(wildcard $(xrust__vendor)/*)
+ifneq ($(words $(xrust__vendor_links)),$(words $(wildcard $(xrust__vendor)/*/.)))
+xrust__vendor_gone := xrust__force
+endif
+.PHONY: xrust__force
+xrust__force:
+
+$(xrust__x)/vendor.stamp: $(XRUST_CRATE_LOCK) $(xrust__vendor_gone) \
+                          | $(XRUST_TOOL)
 	$(call xrust__say,VENDOR,$(XRUST_CRATE_LOCK))
 	$(call xrust__why,$(notdir $@),$?)
 	$(xrust__q)$(XRUST_TOOL) vendor '$(XRUST_CRATE_LOCK)' '$(xrust__vendor)' \

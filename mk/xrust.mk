@@ -3,8 +3,9 @@
 #
 #   include /path/to/xrust/mk/xrust.mk
 #
-# From a source checkout, the module (build/xrust.so) and the tool
-# (build/xrust) are built on first use and rebuilt when their sources
+# From a source checkout, the module (build/xrust.so, with the engine it
+# loads when there is downloading to do, build/xrust-engine.so) and the
+# tool (build/xrust) are built on first use and rebuilt when their sources
 # change: Make remakes the loaded object and re-executes itself.  From an
 # installed copy ($(PREFIX)/share/xrust/xrust.mk) the installed module is
 # loaded.  Needs GNU Make 4.3 or newer built with `load` support.
@@ -38,10 +39,11 @@ ifneq ($(wildcard $(XRUST_MK_DIR)/../module/plugin.c),)
 # first parse of the user's Makefile sees the functions.
 XRUST_ROOT := $(patsubst %/,%,$(dir $(XRUST_MK_DIR)))
 XRUST_SO := $(XRUST_ROOT)/build/xrust.so
+XRUST_ENGINE := $(XRUST_ROOT)/build/xrust-engine.so
 XRUST_TOOL := $(XRUST_ROOT)/build/xrust
 xrust__build = MAKEFLAGS= MAKELEVEL= $(MAKE) -C $(XRUST_ROOT) \
   --no-print-directory all
-ifeq ($(wildcard $(XRUST_SO)),)
+ifneq ($(words $(wildcard $(XRUST_SO) $(XRUST_ENGINE) $(XRUST_TOOL))),3)
 xrust__log := $(shell $(xrust__build) 1>&2)
 ifneq ($(.SHELLSTATUS),0)
 $(error xrust: cannot build the module in '$(XRUST_ROOT)': it needs a C compiler, pkg-config and the development files of libcurl, libarchive and OpenSSL (Debian/Ubuntu: apt-get install build-essential pkg-config libcurl4-openssl-dev libarchive-dev libssl-dev))
@@ -50,6 +52,7 @@ endif
 else
 XRUST_ROOT := $(patsubst %/,%,$(dir $(patsubst %/,%,$(dir $(XRUST_MK_DIR)))))
 XRUST_SO := $(XRUST_ROOT)/lib/xrust/xrust.so
+XRUST_ENGINE := $(XRUST_ROOT)/lib/xrust/xrust-engine.so
 XRUST_TOOL := $(XRUST_ROOT)/bin/xrust
 endif
 
@@ -67,7 +70,7 @@ ifdef xrust__build
 # touches it: carrying on with the module unloaded would leave Make's
 # function table pointing into unmapped memory.
 xrust__goal := $(.DEFAULT_GOAL)
-$(XRUST_SO) $(XRUST_TOOL): $(wildcard $(XRUST_ROOT)/module/*.[ch] \
+$(XRUST_SO) $(XRUST_ENGINE) $(XRUST_TOOL): $(wildcard $(XRUST_ROOT)/module/*.[ch] \
                             $(XRUST_ROOT)/include/xrust/*.h) \
                             $(XRUST_ROOT)/Makefile
 	@$(xrust__build) >&2 && touch $@

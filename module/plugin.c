@@ -22,6 +22,8 @@
 #include "xrust/toml.h"
 #include "xrust/toolchain.h"
 
+#include "engine.h"
+
 /* GNU Make refuses to load objects that do not declare this. */
 int plugin_is_GPL_compatible;
 
@@ -313,6 +315,33 @@ static int fetch_config(struct xr_fetch_config *fc, char **owned,
 }
 
 /*
+ * The toolchain REQ names: a stat when the lock covers it and it is
+ * installed, else the engine resolves and installs it.
+ */
+static int ensure_toolchain(const struct xr_tc_config *cfg,
+                            const struct xr_tc_request *req, char **path,
+                            struct xr_err *err)
+{
+  const struct xr_engine *engine;
+  struct xr_tc_lookup lk;
+  int rc;
+
+  *path = NULL;
+  rc = xr_toolchain_lookup(cfg, req, &lk, err);
+  if (rc == 0 && lk.covered && lk.installed) {
+    *path = lk.dir;
+    lk.dir = NULL;
+  }
+  xr_tc_lookup_release(&lk);
+  if (rc || *path)
+    return rc;
+  engine = xr_engine_get(err);
+  if (!engine)
+    return (int)err->code;
+  return engine->toolchain_ensure(cfg, req, path, err);
+}
+
+/*
  * $(rust-toolchain TARGETS[,CHANNEL]): the absolute path of an installed
  * toolchain for the host and TARGETS.  The channel is CHANNEL, else the
  * nearest rust-toolchain.toml (whose targets, components and profile are
@@ -405,7 +434,7 @@ static int fn_toolchain(char **argv, struct xr_buf *out, struct xr_err *err)
   }
   req.targets = (const char *const *)triples.v;
   req.ntargets = triples.n;
-  rc = xr_toolchain_ensure(&cfg, &req, &path, err);
+  rc = ensure_toolchain(&cfg, &req, &path, err);
   if (rc == 0 && xr_buf_adds(out, path))
     rc = xr_fail(err, XR_ENOMEM, "out of memory");
 out:
@@ -501,6 +530,7 @@ static int fn_vendor(char **argv, struct xr_buf *out, struct xr_err *err)
   const char *dir = trim(argv[1]);
   struct xr_fetch_config fc;
   struct xr_vendor_config vc;
+  const struct xr_engine *engine;
   char *owned[1] = { NULL };
   char *dl = NULL;
   int rc;
@@ -512,12 +542,17 @@ static int fn_vendor(char **argv, struct xr_buf *out, struct xr_err *err)
   rc = fetch_config(&fc, owned, err);
   if (rc)
     goto out;
-  xr_vendor_config_init(&vc);
+  engine = xr_engine_get(err);
+  if (!engine) {
+    rc = (int)err->code;
+    goto out;
+  }
+  engine->vendor_config_init(&vc);
   vc.fetch = &fc;
   dl = make_var("XRUST_CRATES_DL");
   if (dl && *dl)
     vc.dl = dl;
-  rc = xr_vendor(&vc, lock, dir, NULL, err);
+  rc = engine->vendor(&vc, lock, dir, NULL, err);
   if (rc == 0 && xr_buf_adds(out, dir))
     rc = xr_fail(err, XR_ENOMEM, "out of memory");
 out:

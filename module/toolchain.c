@@ -29,29 +29,6 @@
 #define SHA_MAX 4096
 #define MANIFEST_MAX (64u * 1024 * 1024)
 
-void xr_tc_config_init(struct xr_tc_config *c)
-{
-  memset(c, 0, sizeof(*c));
-  xr_fetch_config_init(&c->fetch);
-  c->format = XR_FMT_PREF_AUTO;
-}
-
-int xr_tc_config_env(struct xr_tc_config *c, struct xr_err *err)
-{
-  const char *s;
-  int rc;
-
-  rc = xr_fetch_config_env(&c->fetch, err);
-  if (rc)
-    return rc;
-  s = getenv("XRUST_DIST_SERVER");
-  if (!s || !*s)
-    s = getenv("RUSTUP_DIST_SERVER");
-  if (s && *s)
-    c->server = s;
-  return xr_format_pref_parse(getenv("XRUST_DIST_FORMAT"), &c->format, err);
-}
-
 static int nomem(struct xr_err *err)
 {
   return xr_fail(err, XR_ENOMEM, "out of memory");
@@ -781,87 +758,58 @@ int xr_toolchain_ensure(const struct xr_tc_config *cfg,
                         const struct xr_tc_request *req, char **path,
                         struct xr_err *err)
 {
-  struct xr_channel ch;
-  struct xr_tclock lock, nl;
-  struct xr_buf chan = XR_BUF_INIT, root = XR_BUF_INIT;
+  struct xr_tc_lookup lk;
+  struct xr_tclock nl;
   const struct xr_tclock *use;
-  char id[XR_SHA256_HEX];
-  int found = 0, rc;
+  char *dir = NULL;
+  int rc;
 
   *path = NULL;
-  xr_tclock_init(&lock);
   xr_tclock_init(&nl);
-  if (!req->host || !*req->host) {
-    rc = xr_fail(err, XR_EUSAGE, "no host triple given");
-    goto out;
-  }
-  rc = xr_channel_parse(req->channel && *req->channel ? req->channel
-                        : "stable", &ch, err);
+  rc = xr_toolchain_lookup(cfg, req, &lk, err);
   if (rc)
     goto out;
-  if (ch.host[0] && strcmp(ch.host, req->host)) {
-    rc = xr_fail(err, XR_EUSAGE, "channel '%s' names host '%s', but the "
-                 "host is '%s'", req->channel, ch.host, req->host);
+  if (lk.covered && lk.installed) {
+    *path = lk.dir;
+    lk.dir = NULL;
     goto out;
   }
-  ch.host[0] = '\0';
-  if (xr_channel_format(&ch, &chan)) {
-    rc = nomem(err);
-    goto out;
-  }
-  if (cfg->lock_path) {
-    rc = xr_tclock_read(&lock, cfg->lock_path, &found, err);
-    if (rc)
-      goto out;
-  }
-  use = &lock;
-  if (!found || cfg->update ||
-      !xr_tclock_covers(&lock, chan.data, req->host, req->profile,
-                        req->targets, req->ntargets, req->components,
-                        req->ncomponents)) {
-    int extend = found && !cfg->update &&
-                 !strcmp(lock.channel, chan.data) &&
-                 !strcmp(lock.host, req->host) &&
-                 !strcmp(profile_of(lock.profile), profile_of(req->profile));
+  use = &lk.lock;
+  if (!lk.covered) {
+    int extend = lk.found && !cfg->update &&
+                 !strcmp(lk.lock.channel, lk.channel) &&
+                 !strcmp(lk.lock.host, req->host) &&
+                 !strcmp(profile_of(lk.lock.profile),
+                         profile_of(req->profile));
 
-    rc = resolve(cfg, req, &ch, chan.data, extend ? &lock : NULL, &nl, err);
+    rc = resolve(cfg, req, &lk.ch, lk.channel, extend ? &lk.lock : NULL,
+                 &nl, err);
     if (rc)
       goto out;
     use = &nl;
+    rc = xr_tc_toolchain_dir(lk.root, &nl.plan, &dir, err);
+    if (rc)
+      goto out;
+  } else {
+    dir = lk.dir;
+    lk.dir = NULL;
   }
-  rc = xr_plan_id(&use->plan, id, err);
-  if (rc)
-    goto out;
-  if (cfg->fetch.store_root && *cfg->fetch.store_root)
-    rc = xr_buf_adds(&root, cfg->fetch.store_root) ? nomem(err) : 0;
-  else
-    rc = xr_store_default_root(&root, err);
-  if (rc)
-    goto out;
-  xr_buf_reset(&chan);
-  if (xr_buf_printf(&chan, "%s/" XR_STORE_LAYOUT "/toolchains/%s",
-                    root.data, id)) {
-    rc = nomem(err);
-    goto out;
-  }
-  if (!is_dir(chan.data)) {
-    rc = install(cfg, &use->plan, root.data, chan.data, err);
+  if (!is_dir(dir)) {
+    rc = install(cfg, &use->plan, lk.root, dir, err);
     if (rc)
       goto out;
   }
   if (use == &nl && cfg->lock_path &&
-      (!found || !same_lock(&lock, &nl, err))) {
+      (!lk.found || !same_lock(&lk.lock, &nl, err))) {
     rc = xr_tclock_write(&nl, cfg->lock_path, err);
     if (rc)
       goto out;
   }
-  *path = xr_buf_detach(&chan);
-  if (!*path)
-    rc = nomem(err);
+  *path = dir;
+  dir = NULL;
 out:
-  xr_tclock_release(&lock);
+  free(dir);
+  xr_tc_lookup_release(&lk);
   xr_tclock_release(&nl);
-  xr_buf_release(&chan);
-  xr_buf_release(&root);
   return rc;
 }

@@ -62,6 +62,9 @@ struct xr_fetch_item {
   struct xr_unpack_stats unpacked;
 };
 
+/* The default read block of each extraction (ring_size 0). */
+#define XR_FETCH_RING_DEFAULT (256 * 1024)
+
 /* Initialises an item (zeroes results, default unpack options). */
 void xr_fetch_item_init(struct xr_fetch_item *it);
 
@@ -88,7 +91,7 @@ struct xr_fetch_config {
                                http://, e.g. "http://mirror.lan:8080" */
   const char *cainfo;       /* CA bundle; NULL: CURL_CA_BUNDLE, then
                                SSL_CERT_FILE, then libcurl's default */
-  size_t ring_size;         /* read block of each extraction (256 KiB) */
+  size_t ring_size;         /* read block of each extraction */
 };
 
 /* Defaults, without looking at the environment. */

@@ -1,5 +1,5 @@
 /*
- * SHA-256 through OpenSSL's libcrypto (the only file that includes it is
+ * SHA-256 (libcrypto, or plain C in the module Make loads; see
  * module/sha256.c).  Streaming: init, update any number of times, final.
  */
 #ifndef XRUST_SHA256_H
@@ -12,7 +12,7 @@
 #define XR_SHA256_HEX 65 /* 64 hex digits and a NUL */
 
 struct xr_sha256 {
-  void *ctx; /* EVP_MD_CTX, owned */
+  void *ctx; /* the back end's state, owned */
 };
 
 int xr_sha256_init(struct xr_sha256 *h, struct xr_err *err);

@@ -15,6 +15,8 @@
  *   tclock.c     xrust.lock, the toolchain lockfile: the resolved plan with
  *                the manifest's date and sha256, so later builds install
  *                exactly the same bytes without fetching the manifest.
+ *   toolchain_lookup.c  the configuration, and what the lock alone says
+ *                (covered? installed?), with no network library.
  *   toolchain.c  xr_toolchain_ensure: lock or manifest -> plan -> store.
  *
  * Archive format.  Decompression, not the transfer, dominates on a fast
@@ -380,6 +382,32 @@ struct xr_tc_request {
   size_t ncomponents;
   const char *profile;             /* NULL or "": "minimal" */
 };
+
+/*
+ * What the lock alone says about REQ (toolchain_lookup.c: no network, no
+ * archive library).  COVERED: the lock names everything REQ asks for
+ * (never with cfg->update); then DIR is where the toolchain lives and
+ * INSTALLED says whether it is there.  Everything is owned; release with
+ * xr_tc_lookup_release (also after an error).
+ */
+struct xr_tc_lookup {
+  struct xr_channel ch;            /* the request's channel, host cleared */
+  char *channel;                   /* its canonical text */
+  char *root;                      /* the store root */
+  struct xr_tclock lock;           /* the lock as read (empty if none) */
+  int found;                       /* the lockfile exists */
+  int covered;
+  char *dir;                       /* only when covered */
+  int installed;                   /* only when covered */
+};
+
+int xr_toolchain_lookup(const struct xr_tc_config *cfg,
+                        const struct xr_tc_request *req,
+                        struct xr_tc_lookup *lk, struct xr_err *err);
+void xr_tc_lookup_release(struct xr_tc_lookup *lk);
+/* ROOT/v1/toolchains/<id of PLAN>, malloc'd. */
+int xr_tc_toolchain_dir(const char *root, const struct xr_plan *plan,
+                        char **dir, struct xr_err *err);
 
 /*
  * Makes sure the toolchain for REQ is installed and sets *PATH (malloc'd)

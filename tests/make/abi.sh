@@ -14,7 +14,7 @@ lib=${XRUST_BUILD:-$XRUST_ROOT/build}/../build/libxrust.a
 if $cc -std=c99 -D_GNU_SOURCE -fPIC -shared -Wall -Wextra -Werror \
      -I"$XRUST_ROOT/tests/compat" -I"$XRUST_ROOT/include" \
      -o "$T/xrust-abi1.so" "$XRUST_ROOT/module/plugin.c" \
-     "$lib" $flags -pthread 2>"$T/cc.err"; then
+     "$XRUST_ROOT/module/engine_load.c" "$lib" $flags -pthread -ldl 2>"$T/cc.err"; then
   ok "plugin.c compiles warning-free against a GMK_ABI_VERSION header"
 else
   not_ok "plugin.c compiles warning-free against a GMK_ABI_VERSION header"
@@ -45,5 +45,24 @@ done
 undef=$(nm -D --undefined-only "$XRUST_ROOT/build/xrust.so" | awk '{print $2}' |
   grep '^xr_' || true)
 is "build/xrust.so leaves no library symbol undefined" "$undef" ""
+syms=$(nm -D --defined-only "$XRUST_ROOT/build/xrust.so" | awk '{print $3}' |
+  sort | tr '\n' ' ')
+is "build/xrust.so exports only Make's entry points" "$syms" \
+  "plugin_is_GPL_compatible xrust_gmk_setup xrust_gmk_unload "
+syms=$(nm -D --defined-only "$XRUST_ROOT/build/xrust-engine.so" |
+  awk '{print $3}' | tr '\n' ' ')
+is "build/xrust-engine.so exports only its table" "$syms" "xrust_engine "
+
+# The module make loads needs no network, archive or crypto library: those
+# are the engine's, loaded only when there is downloading to do.
+needed=$(readelf -d "$XRUST_ROOT/build/xrust.so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' |
+  tr '\n' ' ')
+is "build/xrust.so needs only the C library" "$needed" "libc.so.6 "
+if readelf -d "$XRUST_ROOT/build/xrust-engine.so" | grep -q 'NEEDED.*libcurl' &&
+   readelf -d "$XRUST_ROOT/build/xrust-engine.so" | grep -q 'NEEDED.*libarchive'; then
+  ok "build/xrust-engine.so links libcurl and libarchive"
+else
+  not_ok "build/xrust-engine.so links libcurl and libarchive"
+fi
 
 done_testing

@@ -139,12 +139,27 @@ n_dist=$(wc -l <"$dist_log" | tr -d ' ')
 n_reg=$(wc -l <"$reg_log" | tr -d ' ')
 mk_run "$p" clean
 is "make clean exits 0" "$rc" 0
-mk_run "$p" cross-x86_64-linux XRUST_PROFILE=dev
+mk_run "$p" -s cross-x86_64-linux XRUST_PROFILE=dev
 is "a build after make clean succeeds" "$rc" 0
+is "under make -s it prints nothing (no layer names, no fetch progress)" \
+  "$(cat "$T/out" "$T/err")" ""
 check "it produced the binary" test -x "$p/out/x86_64-linux/grepper"
 is "after make clean: no request to the dist server" \
   "$(wc -l <"$dist_log" | tr -d ' ')" "$n_dist"
 is "after make clean: no request to the registry" \
   "$(wc -l <"$reg_log" | tr -d ' ')" "$n_reg"
+
+# The store deleted under a built project: the vendor tree's links dangle,
+# so vendoring runs again (from the registry) whatever the timestamps say.
+mv "$T/home" "$T/home.gone"
+mk_run "$p" cross-x86_64-linux XRUST_PROFILE=dev
+is "after the store was deleted: the build succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "after the store was deleted: vendoring ran again" "$T/err" "^  VENDOR "
+check "after the store was deleted: the binary runs" \
+  "$p/out/x86_64-linux/grepper" --version
+mk_run "$p" cross-x86_64-linux XRUST_PROFILE=dev
+unlike "and then it is a no-op again" "$T/err" "VENDOR|DEPS|CARGO"
+rm -rf "$T/home.gone"
 
 done_testing

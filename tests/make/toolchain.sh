@@ -25,6 +25,7 @@ project() {
 XRUST_NO_RULES := 1
 include $mk
 TC := \$(rust-toolchain $2$( [ -n "$1" ] && printf ',%s' "$1"))
+\$(info mapped: \$(shell grep -c -e xrust-engine -e libcurl /proc/\$\$PPID/maps))
 \$(info \$(TC))
 all: ; @:
 MK
@@ -62,9 +63,13 @@ like "the lock names rust-std for aarch64 musl" "$p/xrust.lock" \
   'rust-std-1\.96\.0-aarch64-unknown-linux-musl'
 
 n1=$(requests)
+cp "$T/out" "$T/out.1"
 tc_run
 is "a second run succeeds" "$rc:$(tail -n 1 "$T/out")" "0:$tc"
 is "a second run makes no request at all" "$(requests)" "$n1"
+# Only an install loads the engine (and libcurl with it) into make.
+like "installing loaded the engine into make" "$T/out.1" '^mapped: [1-9]'
+like "a second run never loads the engine or libcurl" "$T/out" '^mapped: 0$'
 
 # With the lock and a server that is gone: a fresh store installs from a
 # file:// copy of the same tree.

@@ -1,6 +1,6 @@
 /*
  * Unit tests of the small shared pieces: the error struct, the growable
- * buffer, SHA-256 and the target table.
+ * buffer and the target table (SHA-256: test_sha256.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,7 +8,6 @@
 #include "tap.h"
 #include "xrust/buf.h"
 #include "xrust/error.h"
-#include "xrust/sha256.h"
 #include "xrust/target.h"
 
 TEST(error_format_and_prefix)
@@ -77,52 +76,6 @@ TEST(buffer_rejects_overflowing_growth)
   xr_buf_release(&b);
 }
 
-TEST(sha256_known_vectors)
-{
-  char hex[XR_SHA256_HEX];
-  struct xr_err e;
-
-  REQUIRE(xr_sha256_mem("", 0, hex, &e) == 0);
-  CHECK_STR(hex,
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  REQUIRE(xr_sha256_mem("abc", 3, hex, &e) == 0);
-  CHECK_STR(hex,
-    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
-TEST(sha256_file_streams_and_reports_errors)
-{
-  char path[] = "/tmp/xrust-sha-XXXXXX";
-  char hex[XR_SHA256_HEX], want[XR_SHA256_HEX];
-  struct xr_sha256 h;
-  struct xr_err e;
-  static char block[100000];
-  FILE *f;
-  int fd, i;
-
-  fd = mkstemp(path);
-  REQUIRE(fd >= 0);
-  f = fdopen(fd, "wb");
-  REQUIRE(f != NULL);
-  memset(block, 'z', sizeof(block));
-  REQUIRE(xr_sha256_init(&h, &e) == 0);
-  for (i = 0; i < 7; i++) {
-    fwrite(block, 1, sizeof(block), f);
-    xr_sha256_update(&h, block, sizeof(block));
-  }
-  fclose(f);
-  xr_sha256_final(&h, want);
-  REQUIRE(xr_sha256_file(path, hex, &e) == 0);
-  CHECK_STR(hex, want);
-  unlink(path);
-  CHECK(xr_sha256_file(path, hex, &e) == XR_ENOTFOUND);
-  CHECK(strstr(e.msg, "cannot open '/tmp/xrust-sha-") == e.msg);
-  CHECK(xr_sha256_valid(want));
-  CHECK(!xr_sha256_valid("abc"));
-  want[10] = 'g';
-  CHECK(!xr_sha256_valid(want));
-}
-
 TEST(target_table_and_triples)
 {
   struct xr_err e;
@@ -157,6 +110,4 @@ TAP_MAIN(TAP_CASE(error_format_and_prefix),
          TAP_CASE(error_message_truncates_safely),
          TAP_CASE(buffer_appends_and_detaches),
          TAP_CASE(buffer_rejects_overflowing_growth),
-         TAP_CASE(sha256_known_vectors),
-         TAP_CASE(sha256_file_streams_and_reports_errors),
          TAP_CASE(target_table_and_triples))
