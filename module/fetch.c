@@ -394,7 +394,8 @@ static void *extract_main(void *arg)
 static int extract_start(struct job *j, struct xr_err *err)
 {
   if (!j->ring_init) {
-    size_t cap = j->b->cfg->ring_size ? j->b->cfg->ring_size : XR_FETCH_RING_DEFAULT;
+    size_t cap = j->b->cfg->ring_size ? j->b->cfg->ring_size
+                                      : XR_FETCH_RING_DEFAULT;
 
     if (ring_setup(&j->ring, j->from_blob ? 1 : cap))
       return xr_fail(err, XR_ENOMEM, "out of memory");
