@@ -13,7 +13,7 @@ test_pkgs="python3 git xz-utils zstd gzip tar time binutils file
   libfuzzer-14-dev libclang-rt-14-dev llvm-14
   rustc-web cargo-web rust-web-src libstd-rust-web-dev
   libstd-rust-web-dev:arm64 libc6:arm64 qemu-user patchelf libllvm22
-  gcc-aarch64-linux-gnu"
+  gcc-aarch64-linux-gnu nghttp2-server openssl"
 
 pkgs=$build_pkgs
 [ "${1:-}" = --build-only ] || pkgs="$pkgs $test_pkgs"
