@@ -105,6 +105,7 @@ struct job {
   struct xr_buf blob;     /* extraction source for cached blobs */
   int from_blob;
   int downloaded;         /* verified and published */
+  int unreachable;        /* gave up: its server refused every connection */
 };
 
 struct batch {
@@ -769,6 +770,46 @@ static int transient_curl(CURLcode rc)
   }
 }
 
+/* Length of URL's scheme://authority part (0 if it has none). */
+static size_t origin_len(const char *url)
+{
+  const char *p = strstr(url, "://");
+
+  if (!p)
+    return 0;
+  p += 3;
+  return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+/*
+ * The job of this batch that gave up on URL's server because it refused
+ * every connection, if any: the other files from that server then fail at
+ * once instead of each waiting through its own retries.
+ */
+static const struct job *gave_up_on(const struct batch *b, const char *url)
+{
+  size_t i, n = origin_len(url);
+
+  for (i = 0; n && i < b->n; i++) {
+    const struct job *o = &b->jobs[i];
+
+    if (o->unreachable && origin_len(o->it->url) == n &&
+        !strncasecmp(o->it->url, url, n))
+      return o;
+  }
+  return NULL;
+}
+
+/* Fails J because the batch already gave up on its server (job O). */
+static void fail_unreachable(struct job *j, const struct job *o)
+{
+  xr_fail(&j->it->err, XR_ENET, "cannot fetch '%s': %.*s is unreachable "
+          "(gave up after %u attempts to fetch '%s')", j->it->url,
+          (int)origin_len(j->it->url), j->it->url, o->it->attempts,
+          o->it->url);
+  job_fail(j);
+}
+
 /* Schedules a retry of J after REASON, or fails it when out of attempts. */
 static void retry_or_fail(struct job *j, enum xr_code code, long delay_ms,
                           const char *reason)
@@ -913,7 +954,16 @@ static void transfer_done(struct job *j, CURLcode result)
     snprintf(reason, sizeof(reason), "%s",
              j->errbuf[0] ? j->errbuf : curl_easy_strerror(result));
     if (transient_curl(result)) {
+      const struct job *o = result == CURLE_COULDNT_CONNECT
+                            ? gave_up_on(b, j->it->url) : NULL;
+
+      if (o) {
+        fail_unreachable(j, o);
+        return;
+      }
       retry_or_fail(j, XR_ENET, -1, reason);
+      if (result == CURLE_COULDNT_CONNECT && j->st == J_DONE)
+        j->unreachable = 1;
     } else {
       xr_fail(&j->it->err, XR_ENET, "cannot fetch '%s': %s", j->it->url,
               reason);
@@ -973,7 +1023,9 @@ static void fill_slots(struct batch *b)
   for (i = 0; i < b->n && b->slots < b->max_slots; i++) {
     struct job *j = &b->jobs[i];
 
-    if (j->st == J_QUEUED) {
+    if (j->st == J_QUEUED && gave_up_on(b, j->it->url)) {
+      fail_unreachable(j, gave_up_on(b, j->it->url));
+    } else if (j->st == J_QUEUED) {
       announce(b);
       b->slots++;
       j->st = J_ACTIVE;

@@ -208,6 +208,33 @@ is "a fresh batch exits 0" "$rc" 0
 is "one request per item" "$(requests)" 6
 is "six blobs" "$(find "$XRUST_HOME/v1/blobs" -type f | wc -l | tr -d ' ')" 6
 
+# A server that refuses every connection: one file goes through all its
+# retries, the others from that server then fail at once, naming it,
+# instead of each waiting through its own (20 files, 4 at a time: five
+# rounds of backoff before).  Port 9 of 127.0.0.1 has no listener here.
+dead=http://127.0.0.1:9
+: >"$T/list3"
+i=0
+while [ $i -lt 20 ]; do
+  echo "$dead/f$i $(sha "$T/www/f0")" >>"$T/list3"
+  i=$((i + 1))
+done
+echo "$URL/f1 $(sha "$T/www/f1")" >>"$T/list3"
+rm -rf "$XRUST_HOME"
+run_in "$T" env XRUST_JOBS=4 XRUST_FETCH_RETRIES=3 "$XRUST_TOOL" \
+  fetch-batch "$T/list3"
+is "a batch from a dead server fails" "$rc" 1
+n_full=$(grep -c "Couldn't connect to server (after 4 attempts)" "$T/err")
+n_fast=$(grep -c "^xrust: cannot fetch '$dead/f[0-9]*': $dead is unreachable (gave up after 4 attempts to fetch '$dead/f[0-9]*')$" "$T/err")
+case $n_full in [1-4]) ok "at most one round of files went through every retry" ;;
+  *) not_ok "at most one round of files went through every retry"
+     diag "$n_full files did" ;; esac
+is "every other file from it failed at once, naming the server" \
+  "$((n_full + n_fast))" 20
+check "the file from the live server still arrived" \
+  test -f "$XRUST_HOME/v1/blobs/sha256/$(sha "$T/www/f1" | cut -c1-2)/$(sha "$T/www/f1")"
+check "the dead server left no temporaries" tmp_empty
+
 # Small unverified downloads kept in memory (metadata): fetch --print.
 echo "channel text" >"$T/www/meta.txt"
 run_in "$T" "$XRUST_TOOL" fetch --print "$URL/meta.txt"
