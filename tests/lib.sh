@@ -146,6 +146,32 @@ serve_dir() {
   SERVE_LOG=$_w/access.log
 }
 
+# start_httpd ROOT [httpd.py OPTION...]: serve_dir ROOT in $T/httpd for
+# the fetch tests; sets URL and LOG.  A server that does not start ends
+# the test.
+start_httpd() {
+  _r=$1
+  shift
+  serve_dir "$_r" "$T/httpd" "$@" ||
+    { not_ok "the loopback test server starts"; done_testing; exit 1; }
+  URL=$SERVE_URL
+  LOG=$SERVE_LOG
+}
+
+# tls_cert DIR: a self-signed certificate for localhost and 127.0.0.1 in
+# DIR/cert.pem with its key in DIR/key.pem; fails without openssl.
+tls_cert() {
+  command -v openssl >/dev/null 2>&1 || return 1
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$1/key.pem" \
+    -out "$1/cert.pem" -days 2 -subj /CN=localhost \
+    -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" >/dev/null 2>&1
+}
+
+# watch_pid PID: a background process of the test, stopped at exit.
+watch_pid() {
+  _pids="$_pids $1"
+}
+
 # stop_server PID: stops one server started by serve_dir.
 stop_server() {
   kill "$1" 2>/dev/null

@@ -172,24 +172,9 @@ done <"$T/verify.out"
 
 # ---- serve it on loopback
 port=
-if [ -f "$fix/httpd.py" ]; then
-  python3 "$fix/httpd.py" --root "$D" --port 0 --port-file "$T/port" --log "$T/http.log" \
-    >"$T/httpd.out" 2>&1 &
-  srv=$!
-  i=0
-  while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-  port=$(cat "$T/port" 2>/dev/null)
-else
-  for _ in 1 2 3 4 5; do
-    port=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
-    (cd "$D" && exec python3 -m http.server --bind 127.0.0.1 "$port") >"$T/http.log" 2>&1 &
-    srv=$!
-    sleep 1
-    kill -0 "$srv" 2>/dev/null && break
-    port=
-  done
+if serve_dir "$D" "$T/srv"; then
+  port=${SERVE_URL##*:}
 fi
-trap 'kill "$srv" 2>/dev/null; _cleanup' EXIT
 if [ -n "$port" ] && python3 -c 'import sys,urllib.request; urllib.request.urlopen(sys.argv[1]).read()' \
     "http://127.0.0.1:$port/dist/channel-rust-stable.toml.sha256" 2>/dev/null; then
   ok "fixture served on 127.0.0.1:$port"
@@ -226,7 +211,7 @@ if [ -n "$rustup" ]; then
     diag_file "$T/rustup.log"
   fi
   tc=$T/rustup/toolchains/1.96.0-$host
-  like "rustup downloaded the .tar.xz tarballs from loopback" "$T/http.log" \
+  like "rustup downloaded the .tar.xz tarballs from loopback" "$SERVE_LOG" \
     "GET /dist/$date/rust-std-1.96.0-aarch64-unknown-linux-musl.tar.xz"
   env -u RUSTUP_TOOLCHAIN RUSTUP_HOME="$T/rustup" CARGO_HOME="$T/cargo" \
     "$rustup" +1.96.0 target list --installed >"$T/installed" 2>&1

@@ -6,25 +6,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 PY=${PYTHON:-python3}
-HTTPD_PID=
-stop_httpd() {
-  [ -n "$HTTPD_PID" ] && kill "$HTTPD_PID" 2>/dev/null
-  [ -n "$HTTPD_PID" ] && wait "$HTTPD_PID" 2>/dev/null
-  HTTPD_PID=
-}
-trap 'stop_httpd; _cleanup' EXIT
-# start_httpd ROOT: serves ROOT, sets URL (http://127.0.0.1:PORT) and LOG.
-start_httpd() {
-  LOG=$T/httpd.log
-  rm -f "$T/port"
-  "$PY" "$XRUST_ROOT/tests/fixtures/httpd.py" --root "$1" --log "$LOG" \
-    --port-file "$T/port" --stall-seconds 5 &
-  HTTPD_PID=$!
-  i=0
-  while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-  URL=http://127.0.0.1:$(cat "$T/port")
-  : >"$LOG"
-}
 sha() { sha256sum "$1" | cut -c1-64; }
 requests() { wc -l <"$LOG" | tr -d ' '; }
 tmp_empty() { [ -z "$(ls -A "$XRUST_HOME/v1/tmp")" ]; }
@@ -42,7 +23,7 @@ tar -C "$T/src" -cJf "$T/www/pkg.tar.xz" pkg-1.0
 B=$(sha "$T/www/blob.bin")
 G=$(sha "$T/www/pkg.tar.gz")
 Z=$(sha "$T/www/pkg.tar.xz")
-start_httpd "$T/www"
+start_httpd "$T/www" --stall-seconds 5
 
 # A plain download lands in DEST and in the store.
 run_in "$T" "$XRUST_TOOL" fetch "$URL/blob.bin" "$B" "$T/out1"
@@ -117,7 +98,7 @@ like "an allowed origin gets past the policy (then fails to resolve)" \
   "$T/err" "^xrust: cannot fetch 'http://example.invalid/a.tar.gz': (Could not|Couldn't) resolve"
 run_in "$T" "$XRUST_TOOL" fetch ftp://127.0.0.1/a "$B" "$T/o9"
 like "other schemes are refused" "$T/err" "unsupported url scheme"
-run_in "$T" "$XRUST_TOOL" fetch -q "http://localhost:$(cat "$T/port")/blob.bin" \
+run_in "$T" "$XRUST_TOOL" fetch -q "http://localhost:$(cat "$T/httpd/port")/blob.bin" \
   "$B" "$T/o10"
 is "http://localhost is loopback" "$rc" 0
 

@@ -6,23 +6,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 PY=${PYTHON:-python3}
-HTTPD_PID=
-stop_httpd() {
-  [ -n "$HTTPD_PID" ] && kill "$HTTPD_PID" 2>/dev/null
-  [ -n "$HTTPD_PID" ] && wait "$HTTPD_PID" 2>/dev/null
-  HTTPD_PID=
-}
-trap 'stop_httpd; _cleanup' EXIT
-start_httpd() {
-  LOG=$T/httpd.log
-  rm -f "$T/port"
-  "$PY" "$XRUST_ROOT/tests/fixtures/httpd.py" --root "$1" --log "$LOG" \
-    --port-file "$T/port" --stall-seconds 4 &
-  HTTPD_PID=$!
-  i=0
-  while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-  URL=http://127.0.0.1:$(cat "$T/port")
-}
 sha() { sha256sum "$1" | cut -c1-64; }
 tmp_empty() { [ -z "$(ls -A "$XRUST_HOME/v1/tmp")" ]; }
 nblobs() { find "$XRUST_HOME/v1/blobs" -type f | wc -l | tr -d ' '; }
@@ -38,7 +21,7 @@ head -c 300000 /dev/urandom | od -An -tx1 >"$T/src/pkg/data.txt"
 tar -C "$T/src" -cJf "$T/www/p.tar.xz" pkg
 B=$(sha "$T/www/b.bin")
 P=$(sha "$T/www/p.tar.xz")
-start_httpd "$T/www"
+start_httpd "$T/www" --stall-seconds 4
 
 # ok_case NAME MODE REQUESTS: a fault the client must recover from.
 ok_case() {

@@ -7,23 +7,12 @@
 # Skipped without nghttpd or openssl.
 . "$(dirname "$0")/../lib.sh"
 
-NG_PID=
-stop_ng() {
-  [ -n "$NG_PID" ] && kill "$NG_PID" 2>/dev/null
-  [ -n "$NG_PID" ] && wait "$NG_PID" 2>/dev/null
-  NG_PID=
-}
-trap 'stop_ng; _cleanup' EXIT
-
 ng=$(command -v nghttpd || ls /usr/sbin/nghttpd 2>/dev/null || true)
-if [ -z "$ng" ] || ! command -v openssl >/dev/null 2>&1; then
+if [ -z "$ng" ] || ! tls_cert "$T"; then
   skip "HTTP/2 tests" "no nghttpd (apt-get install nghttp2-server) or openssl"
   done_testing
   exit 0
 fi
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
-  -out "$T/cert.pem" -days 2 -subj /CN=localhost \
-  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" >/dev/null 2>&1
 mkdir -p "$T/www"
 i=1
 while [ $i -le 12 ]; do
@@ -35,7 +24,7 @@ done
 port=$("${PYTHON:-python3}" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$ng" -v --htdocs="$T/www" --address=127.0.0.1 "$port" "$T/key.pem" \
   "$T/cert.pem" >"$T/ng.log" 2>&1 &
-NG_PID=$!
+watch_pid $!
 i=0
 until "${PYTHON:-python3}" -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null; do
   i=$((i + 1))

@@ -6,35 +6,18 @@
 . "$(dirname "$0")/../lib.sh"
 
 PY=${PYTHON:-python3}
-HTTPD_PID=
-PROXY_PID=
-stop_httpd() {
-  for pid in $HTTPD_PID $PROXY_PID; do
-    kill "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-  done
-  HTTPD_PID= PROXY_PID=
-}
-trap 'stop_httpd; _cleanup' EXIT
 
-if ! command -v openssl >/dev/null 2>&1; then
+if ! tls_cert "$T"; then
   skip "https tests" "no openssl command"
   done_testing
   exit 0
 fi
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" \
-  -out "$T/cert.pem" -days 2 -subj /CN=localhost \
-  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" >/dev/null 2>&1
 mkdir -p "$T/www"
 head -c 50000 /dev/urandom >"$T/www/a.bin"
 S=$(sha256sum "$T/www/a.bin" | cut -c1-64)
-"$PY" "$XRUST_ROOT/tests/fixtures/httpd.py" --root "$T/www" \
-  --log "$T/log" --port-file "$T/port" --tls-cert "$T/cert.pem" \
-  --tls-key "$T/key.pem" &
-HTTPD_PID=$!
-i=0
-while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-URL=https://127.0.0.1:$(cat "$T/port")
+start_httpd "$T/www" --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"
+port=${URL##*:}
+URL=https://127.0.0.1:$port
 unset CURL_CA_BUNDLE SSL_CERT_FILE XRUST_OFFLINE V
 export XRUST_HOME=$T/home
 
@@ -52,7 +35,7 @@ check "the https download is right" cmp -s "$T/o2" "$T/www/a.bin"
 rm -rf "$XRUST_HOME"
 run_in "$T" env CURL_CA_BUNDLE="$T/cert.pem" \
   SSL_CERT_FILE=/nonexistent/bundle.pem "$XRUST_TOOL" fetch -q \
-  "https://localhost:$(cat "$T/port")/a.bin" "$S" "$T/o3"
+  "https://localhost:$port/a.bin" "$S" "$T/o3"
 is "CURL_CA_BUNDLE comes first, as in curl" "$rc" 0
 
 # https_proxy: the download goes through the proxy's CONNECT tunnel (the
@@ -60,11 +43,11 @@ is "CURL_CA_BUNDLE comes first, as in curl" "$rc" 0
 # bypasses it.
 "$PY" "$XRUST_ROOT/tests/fixtures/proxy.py" --port-file "$T/pport" \
   --log "$T/plog" &
-PROXY_PID=$!
+watch_pid $!
 i=0
 while [ ! -s "$T/pport" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 PROXY=http://127.0.0.1:$(cat "$T/pport")
-HURL=https://localhost:$(cat "$T/port")
+HURL=https://localhost:$port
 : >"$T/plog"
 rm -rf "$XRUST_HOME"
 run_in "$T" env -u no_proxy -u NO_PROXY https_proxy="$PROXY" \
@@ -74,7 +57,7 @@ is "a download through https_proxy succeeds" "$rc" 0
 [ "$rc" = 0 ] || diag_file "$T/err"
 check "the proxied download is right" cmp -s "$T/o4" "$T/www/a.bin"
 like "it went through the proxy's tunnel" "$T/plog" \
-  "^CONNECT localhost:$(cat "$T/port")\$"
+  "^CONNECT localhost:$port\$"
 : >"$T/plog"
 rm -rf "$XRUST_HOME"
 run_in "$T" env https_proxy="$PROXY" no_proxy=localhost \

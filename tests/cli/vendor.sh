@@ -12,24 +12,6 @@
 PY=${PYTHON:-python3}
 # Debian's cargo and rustc, not the rustup proxies first on PATH.
 CARGO=/usr/bin/cargo
-HTTPD_PID=
-stop_httpd() {
-  [ -n "$HTTPD_PID" ] && kill "$HTTPD_PID" 2>/dev/null
-  [ -n "$HTTPD_PID" ] && wait "$HTTPD_PID" 2>/dev/null
-  HTTPD_PID=
-}
-trap 'stop_httpd; _cleanup' EXIT
-start_httpd() {
-  LOG=$T/httpd.log
-  rm -f "$T/port"
-  "$PY" "$XRUST_ROOT/tests/fixtures/httpd.py" --root "$1" --log "$LOG" \
-    --port-file "$T/port" &
-  HTTPD_PID=$!
-  i=0
-  while [ ! -s "$T/port" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-  URL=http://127.0.0.1:$(cat "$T/port")
-  : >"$LOG"
-}
 sha() { sha256sum "$1" | cut -c1-64; }
 requests() { wc -l <"$LOG" | tr -d ' '; }
 CRATES_IO=registry+https://github.com/rust-lang/crates.io-index
