@@ -977,113 +977,92 @@ out:
   return rc;
 }
 
-/* Walks the two-level blob fan-out. */
-static int gc_blobs(struct xr_store *s, const struct xr_store_gc_opts *o,
-                    const struct strset *keep, struct xr_store_gc_stats *st,
-                    struct xr_err *err)
-{
-  struct xr_buf p = XR_BUF_INIT, tag = XR_BUF_INIT, key = XR_BUF_INIT;
-  DIR *top = NULL, *sub = NULL;
-  struct dirent *de, *be;
-  int rc = 0;
+/* What the gc walks carry to gc_item. */
+struct gc_walk {
+  struct xr_store *s;
+  const struct xr_store_gc_opts *o;
+  const struct strset *keep;
+  struct xr_store_gc_stats *st;
+  int blobs;                /* blobs/sha256/<fan>/<sha>, else <kind>/<name> */
+};
 
-  if (xr_store_path(s, "blobs/sha256", &p)) {
+/* One entry found by walk2: its tag and lock key, then gc_item. */
+static int gc_visit(struct gc_walk *w, const char *a, const char *b,
+                    const char *path, struct xr_err *err)
+{
+  struct xr_buf tag = XR_BUF_INIT, key = XR_BUF_INIT;
+  int rc;
+
+  if (w->blobs ? xr_buf_printf(&tag, "blob:%s", b) ||
+                 xr_buf_printf(&key, "blob-%s", b)
+               : xr_buf_printf(&tag, "entry:%s/%s", a, b) ||
+                 xr_buf_printf(&key, "%s-%s", a, b))
     rc = nomem(err);
-    goto out;
-  }
-  top = opendir(p.data);
-  while (top && !rc) {
-    de = readdir(top);
-    if (!de)
-      break;
-    if (de->d_name[0] == '.')
-      continue;
-    xr_buf_reset(&p);
-    if (xr_buf_printf(&p, "%s/blobs/sha256/%s", s->base, de->d_name)) {
-      rc = nomem(err);
-      break;
-    }
-    sub = opendir(p.data);
-    while (sub && !rc) {
-      be = readdir(sub);
-      if (!be)
-        break;
-      if (be->d_name[0] == '.')
-        continue;
-      xr_buf_reset(&p);
-      xr_buf_reset(&tag);
-      xr_buf_reset(&key);
-      if (xr_buf_printf(&p, "%s/blobs/sha256/%s/%s", s->base, de->d_name,
-                        be->d_name) ||
-          xr_buf_printf(&tag, "blob:%s", be->d_name) ||
-          xr_buf_printf(&key, "blob-%s", be->d_name)) {
-        rc = nomem(err);
-        break;
-      }
-      rc = gc_item(s, o, keep, tag.data, key.data, p.data, st, err);
-    }
-    if (sub)
-      closedir(sub);
-    sub = NULL;
-  }
-out:
-  if (top)
-    closedir(top);
-  xr_buf_release(&p);
+  else
+    rc = gc_item(w->s, w->o, w->keep, tag.data, key.data, path, w->st, err);
   xr_buf_release(&tag);
   xr_buf_release(&key);
   return rc;
 }
 
-/* Walks v1/<kind>/<name> for the entry kinds. */
-static int gc_entries(struct xr_store *s, const struct xr_store_gc_opts *o,
-                      const struct strset *keep,
-                      struct xr_store_gc_stats *st, struct xr_err *err)
+/*
+ * Visits every DIR/A/B (no dot files; for entries, no internal top
+ * directories), stopping at the first error.
+ */
+static int walk2(struct gc_walk *w, const char *dir, struct xr_err *err)
 {
-  struct xr_buf p = XR_BUF_INIT, tag = XR_BUF_INIT, key = XR_BUF_INIT;
-  DIR *top = NULL, *sub = NULL;
+  struct xr_buf p = XR_BUF_INIT;
+  DIR *top, *sub;
   struct dirent *de, *ee;
   int rc = 0;
 
-  top = opendir(s->base);
-  while (top && !rc) {
-    de = readdir(top);
-    if (!de)
-      break;
-    if (is_internal_dir(de->d_name))
+  top = opendir(dir);
+  while (top && !rc && (de = readdir(top)) != NULL) {
+    if (de->d_name[0] == '.' || (!w->blobs && is_internal_dir(de->d_name)))
       continue;
     xr_buf_reset(&p);
-    if (xr_buf_printf(&p, "%s/%s", s->base, de->d_name)) {
+    if (xr_buf_printf(&p, "%s/%s", dir, de->d_name)) {
       rc = nomem(err);
       break;
     }
     sub = opendir(p.data);
-    while (sub && !rc) {
-      ee = readdir(sub);
-      if (!ee)
-        break;
+    while (sub && !rc && (ee = readdir(sub)) != NULL) {
       if (ee->d_name[0] == '.')
         continue;
       xr_buf_reset(&p);
-      xr_buf_reset(&tag);
-      xr_buf_reset(&key);
-      if (xr_buf_printf(&p, "%s/%s/%s", s->base, de->d_name, ee->d_name) ||
-          xr_buf_printf(&tag, "entry:%s/%s", de->d_name, ee->d_name) ||
-          xr_buf_printf(&key, "%s-%s", de->d_name, ee->d_name)) {
+      if (xr_buf_printf(&p, "%s/%s/%s", dir, de->d_name, ee->d_name))
         rc = nomem(err);
-        break;
-      }
-      rc = gc_item(s, o, keep, tag.data, key.data, p.data, st, err);
+      else
+        rc = gc_visit(w, de->d_name, ee->d_name, p.data, err);
     }
     if (sub)
       closedir(sub);
-    sub = NULL;
   }
   if (top)
     closedir(top);
   xr_buf_release(&p);
-  xr_buf_release(&tag);
-  xr_buf_release(&key);
+  return rc;
+}
+
+/* The two-level blob fan-out, then v1/<kind>/<name> for the entries. */
+static int gc_walk_all(struct xr_store *s, const struct xr_store_gc_opts *o,
+                       const struct strset *keep,
+                       struct xr_store_gc_stats *st, struct xr_err *err)
+{
+  struct gc_walk w = { s, o, keep, st, 1 };
+  struct xr_buf p = XR_BUF_INIT;
+  int rc;
+
+  if (xr_store_path(s, "blobs/sha256", &p)) {
+    xr_buf_release(&p);
+    return nomem(err);
+  }
+  rc = walk2(&w, p.data, err);
+  xr_buf_release(&p);
+  if (!rc) {
+    w.blobs = 0;
+    rc = walk2(&w, s->base, err);
+  }
   return rc;
 }
 
@@ -1099,9 +1078,7 @@ int xr_store_gc(struct xr_store *s, const struct xr_store_gc_opts *o,
     goto out;
   if (keep.n)
     qsort(keep.v, keep.n, sizeof(char *), cmp_str);
-  rc = gc_blobs(s, o, &keep, stats, err);
-  if (!rc)
-    rc = gc_entries(s, o, &keep, stats, err);
+  rc = gc_walk_all(s, o, &keep, stats, err);
 out:
   strset_release(&keep);
   return rc;

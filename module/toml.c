@@ -545,6 +545,27 @@ static char *take_key(struct keypath *kp, size_t i)
 }
 
 /*
+ * Adds segment I of KP to *T as a new table of KIND and steps into it (the
+ * first time a dotted key or a header names it).
+ */
+static int add_table(struct parser *p, struct xr_toml **t,
+                     struct keypath *kp, size_t i, int kind)
+{
+  struct keyseg *seg = &kp->v[i];
+  struct xr_toml *nt;
+  int rc;
+
+  nt = new_container(p, XR_TOML_TABLE, kind, (*t)->depth + 1, seg->pos,
+                     &rc);
+  if (!nt)
+    return rc;
+  if (xr_toml_tbl_add(*t, take_key(kp, i), seg->n, nt))
+    return xr_toml_nomem(p);
+  *t = nt;
+  return 0;
+}
+
+/*
  * Steps from *T into segment I of a dotted key in a key/value pair,
  * creating the table if needed.  Dotted keys may only pass through tables
  * that dotted keys made (or that a header made implicitly); a table
@@ -554,21 +575,11 @@ static int descend_dotted(struct parser *p, struct xr_toml **t,
                           struct keypath *kp, size_t i)
 {
   struct keyseg *seg = &kp->v[i];
-  struct xr_toml *v = xr_toml_tbl_find(*t, seg->s, seg->n), *nt;
+  struct xr_toml *v = xr_toml_tbl_find(*t, seg->s, seg->n);
   char pb[256];
-  int rc;
 
-  if (!v) {
-    nt = new_container(p, XR_TOML_TABLE, TK_DOTTED, (*t)->depth + 1,
-                       seg->pos, &rc);
-    if (!nt)
-      return rc;
-    rc = xr_toml_tbl_add(*t, take_key(kp, i), seg->n, nt);
-    if (rc)
-      return xr_toml_nomem(p);
-    *t = nt;
-    return 0;
-  }
+  if (!v)
+    return add_table(p, t, kp, i, TK_DOTTED);
   if (v->type == XR_TOML_TABLE &&
       (v->kind == TK_DOTTED || v->kind == TK_IMPLICIT)) {
     v->kind = TK_DOTTED;
@@ -632,21 +643,11 @@ static int descend_header(struct parser *p, struct xr_toml **t,
                           struct keypath *kp, size_t i)
 {
   struct keyseg *seg = &kp->v[i];
-  struct xr_toml *v = xr_toml_tbl_find(*t, seg->s, seg->n), *nt;
+  struct xr_toml *v = xr_toml_tbl_find(*t, seg->s, seg->n);
   char pb[256];
-  int rc;
 
-  if (!v) {
-    nt = new_container(p, XR_TOML_TABLE, TK_IMPLICIT, (*t)->depth + 1,
-                       seg->pos, &rc);
-    if (!nt)
-      return rc;
-    rc = xr_toml_tbl_add(*t, take_key(kp, i), seg->n, nt);
-    if (rc)
-      return xr_toml_nomem(p);
-    *t = nt;
-    return 0;
-  }
+  if (!v)
+    return add_table(p, t, kp, i, TK_IMPLICIT);
   if (v->type == XR_TOML_TABLE && v->kind != TK_INLINE) {
     *t = v;
     return 0;
