@@ -37,17 +37,28 @@ cat >"$T/bin/cargo" <<'SH'
 echo "cargo $1 jobserver=$(echo "$MAKEFLAGS" | grep -c jobserver-auth)" >>"$XRUST_TEST_LOG"
 exec "$(dirname "$RUSTC")/cargo" "$@"
 SH
+# The rustc wrapper also records how many compilations run at this moment
+# (one directory per running compilation under $XRUST_TEST_RUN).
 cat >"$T/bin/rustc" <<'SH'
 #!/bin/sh
-prev=
+prev= name=
 for a; do
-  [ "$prev" = --crate-name ] && echo "rustc $a" >>"$XRUST_TEST_LOG"
+  [ "$prev" = --crate-name ] && name=$a
   prev=$a
 done
-exec "$@"
+[ -n "$name" ] || exec "$@"
+echo "rustc $name" >>"$XRUST_TEST_LOG"
+mkdir "$XRUST_TEST_RUN/$$"
+ls "$XRUST_TEST_RUN" | wc -l >>"$XRUST_TEST_RUN.max"
+"$@"
+rc=$?
+rmdir "$XRUST_TEST_RUN/$$"
+exit $rc
 SH
 chmod +x "$T/bin/cargo" "$T/bin/rustc"
-export XRUST_TEST_LOG="$log" XRUST_CARGO="$T/bin/cargo" \
+mkdir -p "$T/running"
+export XRUST_TEST_LOG="$log" XRUST_TEST_RUN="$T/running" \
+  XRUST_CARGO="$T/bin/cargo" \
   RUSTC_WRAPPER="$T/bin/rustc" XRUST_HOME="$T/home" \
   XRUST_DIST_SERVER="$SERVE_URL" \
   XRUST_CRATES_DL="$REGISTRY_URL/crates/{crate}/{crate}-{version}.crate"
@@ -60,6 +71,15 @@ mk_run "$p" -j2 cross-all
 is "make -j2 cross-all builds grepper for four targets" "$rc" 0
 [ "$rc" = 0 ] || diag_file "$T/err"
 like "cargo joined Make's jobserver" "$log" "^cargo build jobserver=1$"
+# Four cargo builds under make -j2 share Make's two job slots: never
+# more than two compilations at once (each cargo alone would run as many
+# as the machine has cores).
+max=$(sort -n "$T/running.max" | tail -n 1)
+case $max in
+  1|2) ok "make -j2 cross-all: at most 2 rustc at once across 4 targets" ;;
+  *) not_ok "make -j2 cross-all: at most 2 rustc at once across 4 targets"
+     diag "$max ran at once" ;;
+esac
 like "vendoring ran" "$T/err" "^  VENDOR "
 like "the dependency layer ran" "$T/err" "^  DEPS    grepper \(aarch64-linux\)"
 
