@@ -10,6 +10,9 @@ XRUST_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${XRUST_TOOL:=$XRUST_ROOT/build/xrust}"
 : "${MAKE:=make}"
 export XRUST_ROOT XRUST_TOOL
+# A test is a user's shell, not a recipe of the `make check` that runs it
+# (whose -s would otherwise silence the tool's progress lines).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 T=$(mktemp -d "${TMPDIR:-/tmp}/xrust-test.XXXXXX")
 _n=0
 _fail=0
