@@ -106,10 +106,17 @@ struct job {
   int from_blob;
   int downloaded;         /* verified and published */
   int unreachable;        /* gave up: its server refused every connection */
+  int ex_cancel;          /* under batch.ex_mu: stop waiting for a decoder */
 };
 
 struct batch {
   const struct xr_fetch_config *cfg;
+  /* Decoders at work (extraction threads past their start), at most
+   * ex_max: a decoder holds its dictionary (xz: up to 64 MiB), and more
+   * decoders than CPUs decode no faster. */
+  pthread_mutex_t ex_mu;
+  pthread_cond_t ex_cv;
+  unsigned ex_running, ex_max;
   struct xr_store *store;
   CURLM *multi;
   struct job *jobs;
@@ -365,21 +372,49 @@ static ssize_t ring_read(void *ctx, const void **out)
   return n;
 }
 
+/* Waits for a free decoder; 0 when cancelled by extract_stop. */
+static int decoder_take(struct job *j)
+{
+  struct batch *b = j->b;
+  int got;
+
+  pthread_mutex_lock(&b->ex_mu);
+  while (b->ex_running >= b->ex_max && !j->ex_cancel)
+    pthread_cond_wait(&b->ex_cv, &b->ex_mu);
+  got = !j->ex_cancel;
+  if (got)
+    b->ex_running++;
+  pthread_mutex_unlock(&b->ex_mu);
+  return got;
+}
+
+static void decoder_give(struct batch *b)
+{
+  pthread_mutex_lock(&b->ex_mu);
+  b->ex_running--;
+  pthread_cond_broadcast(&b->ex_cv);
+  pthread_mutex_unlock(&b->ex_mu);
+}
+
 static void *extract_main(void *arg)
 {
   struct job *j = arg;
   struct xr_err e;
   struct xr_unpack_stats stats;
-  int rc;
+  int rc, took = decoder_take(j);
 
   xr_err_clear(&e);
   memset(&stats, 0, sizeof(stats));
-  if (j->from_blob)
+  if (!took)
+    rc = xr_fail(&e, XR_EINTERNAL, "extraction cancelled");
+  else if (j->from_blob)
     rc = xr_unpack_file(j->blob.data, j->it->unpack_dir, &j->it->unpack,
                         &stats, &e);
   else
     rc = xr_unpack_stream(ring_read, j, j->name, j->it->unpack_dir,
                           &j->it->unpack, &stats, &e);
+  if (took)
+    decoder_give(j->b);
   pthread_mutex_lock(&j->ring.mu);
   j->ring.closed = 1;
   j->ex_rc = rc;
@@ -405,6 +440,7 @@ static int extract_start(struct job *j, struct xr_err *err)
   ring_rewind(&j->ring, j->fd);
   j->ex_done = 0;
   j->ex_rc = 0;
+  j->ex_cancel = 0;
   if (pthread_create(&j->thr, NULL, extract_main, j) != 0)
     return xr_fail(err, XR_EINTERNAL, "cannot start an extraction thread");
   j->thr_live = 1;
@@ -417,6 +453,10 @@ static void extract_stop(struct job *j)
   if (!j->thr_live)
     return;
   ring_set(&j->ring, &j->ring.abort);
+  pthread_mutex_lock(&j->b->ex_mu);
+  j->ex_cancel = 1;
+  pthread_cond_broadcast(&j->b->ex_cv);
+  pthread_mutex_unlock(&j->b->ex_mu);
   pthread_join(j->thr, NULL);
   j->thr_live = 0;
 }
@@ -1197,6 +1237,14 @@ int xr_fetch_batch(const struct xr_fetch_config *cfg,
       return rc;
     b.store = own;
   }
+  b.ex_max = cfg->unpack_jobs;
+  if (!b.ex_max) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    b.ex_max = cpus > 0 && cpus < 256 ? (unsigned)cpus : 1;
+  }
+  pthread_mutex_init(&b.ex_mu, NULL);
+  pthread_cond_init(&b.ex_cv, NULL);
   b.jobs = calloc(n, sizeof(*b.jobs));
   b.multi = curl_multi_init();
   if (!b.jobs || !b.multi) {
@@ -1244,6 +1292,8 @@ out:
   free(b.jobs);
   if (b.multi)
     curl_multi_cleanup(b.multi);
+  pthread_cond_destroy(&b.ex_cv);
+  pthread_mutex_destroy(&b.ex_mu);
   xr_store_free(own);
   return rc;
 }

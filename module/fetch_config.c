@@ -58,6 +58,11 @@ int xr_fetch_config_env(struct xr_fetch_config *c, struct xr_err *err)
   if (rc)
     return rc;
   c->jobs = (unsigned)x;
+  x = c->unpack_jobs;
+  rc = env_num("XRUST_UNPACK_JOBS", 0, 256, &x, err);
+  if (rc)
+    return rc;
+  c->unpack_jobs = (unsigned)x;
   x = c->retries;
   rc = env_num("XRUST_FETCH_RETRIES", 0, 100, &x, err);
   if (rc)

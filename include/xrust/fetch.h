@@ -72,6 +72,9 @@ struct xr_fetch_config {
   const char *store_root;   /* NULL: xr_store_default_root */
   struct xr_store *store;   /* an open store to use instead, or NULL */
   unsigned jobs;            /* parallel transfers (default 8) */
+  unsigned unpack_jobs;     /* archives decoded at once (0: the CPUs
+                               online); the others keep downloading into
+                               the store and are decoded after */
   int offline;              /* never touch the network */
 
   FILE *out;                /* progress and verbose lines; NULL: silent */

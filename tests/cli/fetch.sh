@@ -173,6 +173,30 @@ like "the extraction error names the file" "$T/err" "^xrust: cannot unpack 'f0':
 check "the archive items of the batch still succeeded" \
   diff -r "$T/bxz" "$T/src/pkg-1.0"
 check "a failed batch leaves no temporaries" tmp_empty
+# One decoder at a time (XRUST_UNPACK_JOBS=1): the other extractions wait
+# for it while their downloads go on, and a failing one frees it.
+rm -rf "$T"/bd* "$T/bxz"
+run_in "$T" env XRUST_HOME="$T/home1" XRUST_JOBS=4 XRUST_UNPACK_JOBS=1 \
+  "$XRUST_TOOL" fetch-batch "$T/list"
+is "one decoder at a time: the batch ends with the same failure" \
+  "$rc:$(grep -c "^xrust: cannot unpack 'f[0-9]': " "$T/err")" "1:6"
+check "one decoder at a time: the archive items succeeded" \
+  diff -r "$T/bxz" "$T/src/pkg-1.0"
+check "one decoder at a time: no temporaries" \
+  test -z "$(ls -A "$T/home1/v1/tmp")"
+: >"$T/list4"
+i=0
+while [ $i -lt 4 ]; do
+  echo "$URL/pkg.tar.xz $Z $T/one$i 1" >>"$T/list4"
+  i=$((i + 1))
+done
+run_in "$T" env XRUST_HOME="$T/home2" XRUST_UNPACK_JOBS=1 "$XRUST_TOOL" \
+  fetch-batch -q "$T/list4"
+is "one decoder at a time: four extractions of one download" "$rc" 0
+for i in 0 1 2 3; do
+  check "one decoder at a time: tree $i is right" \
+    diff -r "$T/one$i" "$T/src/pkg-1.0"
+done
 i=0
 : >"$T/list2"
 while [ $i -lt 6 ]; do
