@@ -47,34 +47,34 @@ static int env_num(const char *name, long min, long max, long *out,
   return 0;
 }
 
+/* env_num into an unsigned field. */
+static int env_unsigned(const char *name, long min, long max, unsigned *out,
+                        struct xr_err *err)
+{
+  long x = (long)*out;
+  int rc = env_num(name, min, max, &x, err);
+
+  if (!rc)
+    *out = (unsigned)x;
+  return rc;
+}
+
 int xr_fetch_config_env(struct xr_fetch_config *c, struct xr_err *err)
 {
   const char *v;
-  long x;
   int rc;
 
-  x = c->jobs;
-  rc = env_num("XRUST_JOBS", 1, 256, &x, err);
-  if (rc)
-    return rc;
-  c->jobs = (unsigned)x;
-  x = c->unpack_jobs;
-  rc = env_num("XRUST_UNPACK_JOBS", 0, 256, &x, err);
-  if (rc)
-    return rc;
-  c->unpack_jobs = (unsigned)x;
-  x = c->retries;
-  rc = env_num("XRUST_FETCH_RETRIES", 0, 100, &x, err);
-  if (rc)
-    return rc;
-  c->retries = (unsigned)x;
-  x = c->backoff_ms;
-  rc = env_num("XRUST_FETCH_BACKOFF_MS", 0, 600000, &x, err);
-  if (rc)
-    return rc;
-  c->backoff_ms = (unsigned)x;
-  rc = env_num("XRUST_FETCH_STALL_SECONDS", 1, 3600, &c->low_speed_time,
-               err);
+  rc = env_unsigned("XRUST_JOBS", 1, 256, &c->jobs, err);
+  if (!rc)
+    rc = env_unsigned("XRUST_UNPACK_JOBS", 0, 256, &c->unpack_jobs, err);
+  if (!rc)
+    rc = env_unsigned("XRUST_FETCH_RETRIES", 0, 100, &c->retries, err);
+  if (!rc)
+    rc = env_unsigned("XRUST_FETCH_BACKOFF_MS", 0, 600000, &c->backoff_ms,
+                      err);
+  if (!rc)
+    rc = env_num("XRUST_FETCH_STALL_SECONDS", 1, 3600, &c->low_speed_time,
+                 err);
   if (rc)
     return rc;
   v = getenv("XRUST_OFFLINE");
