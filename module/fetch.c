@@ -278,9 +278,7 @@ static void finish_progress(struct batch *b)
 
   if (!showing(b) || !b->announced)
     return;
-  clear_line(b);
-  if (b->tty)
-    return;
+  /* On a terminal the summary replaces the progress line. */
   human(got, sizeof(got), (double)batch_bytes(b));
   say(b, "FETCH", "%zu file%s, %s in %.1f s", b->n_fetched,
       b->n_fetched == 1 ? "" : "s", got,

@@ -240,6 +240,26 @@ check "the file from the live server still arrived" \
   test -f "$XRUST_HOME/v1/blobs/sha256/$(sha "$T/www/f1" | cut -c1-2)/$(sha "$T/www/f1")"
 check "the dead server left no temporaries" tmp_empty
 
+# On a terminal: one line per batch that updates in place (done/total,
+# bytes, rate, ETA), replaced at the end by the summary; no start line.
+if command -v script >/dev/null 2>&1; then
+  rm -rf "$XRUST_HOME"
+  script -qec "'$XRUST_TOOL' fetch '$URL/fault/drip:200/blob.bin' $B '$T/tty.out'" \
+    "$T/tty.log" >/dev/null 2>&1
+  is "on a terminal fetch exits 0" "$?" 0
+  check "on a terminal DEST has the bytes" cmp -s "$T/tty.out" "$T/www/blob.bin"
+  tr '\r' '\n' <"$T/tty.log" >"$T/tty.lines"
+  like "the progress line has done/total, bytes, rate and ETA" "$T/tty.lines" \
+    '^  FETCH   0/1  [0-9.]+ kB  [0-9.]+ kB/s  ETA [0-9]+s.\[K$'
+  n_upd=$(grep -c '^  FETCH   0/1  ' "$T/tty.lines")
+  check "the line is redrawn as bytes arrive ($n_upd times)" test "$n_upd" -ge 3
+  like "the summary replaces the progress line" "$T/tty.lines" \
+    '^.\[K  FETCH   1 file, 300.0 kB in [0-9.]+ s$'
+  unlike "no start line on a terminal" "$T/tty.lines" '^  FETCH   1 file$'
+else
+  skip "terminal progress" "script(1) is not installed"
+fi
+
 # Small unverified downloads kept in memory (metadata): fetch --print.
 echo "channel text" >"$T/www/meta.txt"
 run_in "$T" "$XRUST_TOOL" fetch --print "$URL/meta.txt"
