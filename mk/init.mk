@@ -1,14 +1,16 @@
 # init.mk: `make -f /path/to/xrust/mk/xrust.mk init` turns the cargo
 # project in the current directory into an xrust project, like
-# `nix flake init -t`: it writes the three-line Makefile template (and a
-# rust-toolchain.toml naming the channel when there is none).  An existing
-# Makefile is kept unless FORCE=1.
+# `nix flake init -t`: it writes the two-line Makefile template (and,
+# when there is none, a rust-toolchain.toml pinning the version that
+# XRUST_CHANNEL, default stable, resolves to now: `xrust toolchain pin`
+# reads the channel manifest and installs nothing).  An existing Makefile
+# is kept unless FORCE=1.
 
 xrust__init_targets := x86_64-linux aarch64-linux x86_64-linux-gnu \
   aarch64-linux-gnu
 
 .PHONY: init
-init:
+init: | $(XRUST_TOOL)
 	@test -f '$(XRUST_PROJECT_DIR)/Cargo.toml' || { echo \
 	  "xrust: no Cargo.toml in '$(XRUST_PROJECT_DIR)': run init in a cargo project" >&2; \
 	  exit 1; }
@@ -21,6 +23,9 @@ init:
 	@echo '  INIT    $(XRUST_PROJECT_DIR)/Makefile'
 	@if ! test -e '$(XRUST_PROJECT_DIR)/rust-toolchain.toml' && \
 	  ! test -e '$(XRUST_PROJECT_DIR)/rust-toolchain'; then \
-	  printf '%s\n' '[toolchain]' 'channel = "$(or $(XRUST_CHANNEL),stable)"' \
+	  ch='$(or $(XRUST_CHANNEL),stable)'; \
+	  pin=$$('$(XRUST_TOOL)' toolchain pin "$$ch") || { pin=$$ch; echo \
+	    "xrust: warning: '$$ch' not pinned to a version; the first build pins it in xrust.lock" >&2; }; \
+	  printf '%s\n' '[toolchain]' "channel = \"$$pin\"" \
 	    'profile = "minimal"' >'$(XRUST_PROJECT_DIR)/rust-toolchain.toml'; \
 	  echo '  INIT    $(XRUST_PROJECT_DIR)/rust-toolchain.toml'; fi

@@ -181,6 +181,20 @@ int xr_channel_parse(const char *s, struct xr_channel *ch,
   return 0;
 }
 
+int xr_channel_is_pinned(const struct xr_channel *ch)
+{
+  const char *p;
+  int dots = 0;
+
+  if (ch->date[0])
+    return 1;
+  if (!is_digit(ch->name[0]))
+    return 0;
+  for (p = ch->name; *p && *p != '-'; p++)
+    dots += *p == '.';
+  return dots == 2;
+}
+
 int xr_channel_format(const struct xr_channel *ch, struct xr_buf *out)
 {
   if (xr_buf_adds(out, ch->name))

@@ -12,8 +12,11 @@
  *   install --host H [--channel C] [--target T]... [--component C]...
  *        [--profile P] [--lock FILE] [--update]
  *                                 xr_toolchain_ensure; prints the path
+ *   pin [CHANNEL]                 the version CHANNEL (default stable)
+ *                                 resolves to now: "1.96.0",
+ *                                 "nightly-2026-05-25"; installs nothing
  *
- * install reads XRUST_HOME, XRUST_DIST_SERVER, XRUST_DIST_FORMAT,
+ * install and pin read XRUST_HOME, XRUST_DIST_SERVER, XRUST_DIST_FORMAT,
  * XRUST_OFFLINE, XRUST_JOBS like the Make functions do.
  */
 #include <stdio.h>
@@ -269,6 +272,27 @@ static int cmd_install(int argc, char **argv)
   return 0;
 }
 
+static int cmd_pin(int argc, char **argv)
+{
+  struct xr_tc_config cfg;
+  struct xr_buf b = XR_BUF_INIT;
+  struct xr_err err;
+  int rc;
+
+  if (argc > 1)
+    return usage_error("usage: xrust toolchain pin [CHANNEL]", NULL);
+  xr_err_clear(&err);
+  xr_tc_config_init(&cfg);
+  cfg.fetch.out = stderr;
+  rc = xr_tc_config_env(&cfg, &err);
+  if (!rc)
+    rc = xr_toolchain_pin(&cfg, argc ? argv[0] : NULL, &b, &err);
+  if (!rc)
+    printf("%s\n", b.data);
+  xr_buf_release(&b);
+  return rc ? fail(&err) : 0;
+}
+
 int xr_cmd_toolchain(int argc, char **argv)
 {
   static const struct {
@@ -277,12 +301,13 @@ int xr_cmd_toolchain(int argc, char **argv)
   } subs[] = {
     { "channel-url", cmd_channel_url }, { "plan", cmd_plan },
     { "file", cmd_file }, { "lock", cmd_lock }, { "install", cmd_install },
+    { "pin", cmd_pin },
   };
   size_t i;
 
   if (argc < 2)
-    return usage_error("expected channel-url, plan, file, lock or install",
-                       NULL);
+    return usage_error("expected channel-url, plan, file, lock, install "
+                       "or pin", NULL);
   for (i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
     if (!strcmp(argv[1], subs[i].name))
       return subs[i].fn(argc - 2, argv + 2);

@@ -422,6 +422,47 @@ const struct xr_mf_profile *xr_manifest_profile(const struct xr_manifest *m,
   return NULL;
 }
 
+/* ---- pinning a channel ---------------------------------------------- */
+
+int xr_manifest_pin(const struct xr_manifest *m, const struct xr_channel *ch,
+                    struct xr_buf *out, struct xr_err *err)
+{
+  const struct xr_mf_pkg *rust = xr_manifest_pkg(m, "rust");
+  struct xr_channel v;
+  char word[sizeof(v.name)];
+  size_t n;
+  int rc;
+
+  if (xr_channel_is_pinned(ch))
+    return xr_channel_format(ch, out) ? xr_fail(err, XR_ENOMEM,
+                                                "out of memory") : 0;
+  if (!strcmp(ch->name, "beta") || !strcmp(ch->name, "nightly")) {
+    if (!m->date || strlen(m->date) != 10)
+      return xr_fail(err, XR_EMANIFEST, "cannot pin channel '%s': the "
+                     "manifest has no date", ch->name);
+    rc = xr_buf_printf(out, "%s-%s", ch->name, m->date);
+  } else {
+    /* pkg.rust.version is "1.96.0 (ac68faa20 2026-05-25)". */
+    const char *ver = rust && rust->version ? rust->version : "";
+
+    n = strcspn(ver, " ");
+    if (n == 0 || n >= sizeof(word))
+      return xr_fail(err, XR_EMANIFEST, "cannot pin channel '%s': the "
+                     "manifest has no pkg.rust version", ch->name);
+    memcpy(word, ver, n);
+    word[n] = '\0';
+    if (xr_channel_parse(word, &v, NULL) || !xr_channel_is_pinned(&v) ||
+        v.host[0])
+      return xr_fail(err, XR_EMANIFEST, "cannot pin channel '%s': the "
+                     "manifest's pkg.rust version '%s' is not a release "
+                     "version", ch->name, word);
+    rc = xr_buf_adds(out, word);
+  }
+  if (!rc && ch->host[0])
+    rc = xr_buf_printf(out, "-%s", ch->host);
+  return rc ? xr_fail(err, XR_ENOMEM, "out of memory") : 0;
+}
+
 /* ---- plans ------------------------------------------------------------ */
 
 void xr_plan_init(struct xr_plan *p)

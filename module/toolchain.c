@@ -813,3 +813,22 @@ out:
   xr_tclock_release(&nl);
   return rc;
 }
+
+int xr_toolchain_pin(const struct xr_tc_config *cfg, const char *channel,
+                     struct xr_buf *out, struct xr_err *err)
+{
+  struct xr_channel ch;
+  struct resolved r;
+  int rc;
+
+  rc = xr_channel_parse(channel && *channel ? channel : "stable", &ch, err);
+  if (rc)
+    return rc;
+  xr_manifest_init(&r.m);
+  if (!xr_channel_is_pinned(&ch))
+    rc = fetch_manifest(cfg, &ch, &r, err);
+  if (!rc)
+    rc = xr_manifest_pin(&r.m, &ch, out, err);
+  xr_manifest_release(&r.m);
+  return rc;
+}

@@ -73,6 +73,11 @@ int xr_channel_parse(const char *s, struct xr_channel *ch,
                      struct xr_err *err);
 /* The canonical text back: "nightly-2026-05-01", "1.96.0". */
 int xr_channel_format(const struct xr_channel *ch, struct xr_buf *out);
+/*
+ * 1 when CH names one release for good: a date, or a full version
+ * ("1.96.0", "1.96.0-beta.2"); 0 for stable, beta, nightly and "1.96".
+ */
+int xr_channel_is_pinned(const struct xr_channel *ch);
 /* Appends "dist[/DATE]/channel-rust-NAME.toml" to OUT. */
 int xr_channel_manifest_path(const struct xr_channel *ch, struct xr_buf *out);
 /*
@@ -202,6 +207,16 @@ const char *xr_manifest_rename(const struct xr_manifest *m,
                                const char *name);
 const struct xr_mf_profile *xr_manifest_profile(const struct xr_manifest *m,
                                                 const char *name);
+
+/*
+ * Appends to OUT the pinned form of CH as manifest M resolves it, for a
+ * rust-toolchain.toml that must not move: stable and "1.96" become the
+ * version of pkg.rust ("1.96.0"), beta and nightly their dated form
+ * ("nightly-2026-05-25"); a pinned CH is kept as it is.  A manifest
+ * without a usable version or date is an error (XR_EMANIFEST).
+ */
+int xr_manifest_pin(const struct xr_manifest *m, const struct xr_channel *ch,
+                    struct xr_buf *out, struct xr_err *err);
 
 /* One tarball to install. */
 struct xr_artifact {
@@ -424,5 +439,13 @@ int xr_tc_toolchain_dir(const char *root, const struct xr_plan *plan,
 int xr_toolchain_ensure(const struct xr_tc_config *cfg,
                         const struct xr_tc_request *req, char **path,
                         struct xr_err *err);
+
+/*
+ * Appends to OUT the pinned form of CHANNEL (xr_manifest_pin).  A pinned
+ * CHANNEL needs no network; otherwise its manifest is fetched and
+ * verified as xr_toolchain_ensure does, and nothing is installed.
+ */
+int xr_toolchain_pin(const struct xr_tc_config *cfg, const char *channel,
+                     struct xr_buf *out, struct xr_err *err);
 
 #endif

@@ -417,7 +417,69 @@ TEST(truncated_manifest)
   CHECK(strncmp(err.msg, "cut.toml:", 9) == 0);
 }
 
-TAP_MAIN(TAP_CASE(parses_structure), TAP_CASE(minimal_plan_far),
+/* PIN of channel NAME under manifest M, or the error message. */
+static void pin_is(const struct xr_manifest *m, const char *name,
+                   int want_rc, const char *want)
+{
+  struct xr_channel ch;
+  struct xr_buf b = XR_BUF_INIT;
+  struct xr_err err;
+  int rc;
+
+  xr_err_clear(&err);
+  REQUIRE(xr_channel_parse(name, &ch, &err) == 0);
+  rc = xr_manifest_pin(m, &ch, &b, &err);
+  CHECK(rc == want_rc);
+  if (!rc)
+    CHECK_STR(xr_buf_str(&b), want);
+  else if (!strstr(err.msg, want)) {
+    fprintf(stderr, "# message '%s' lacks '%s'\n", err.msg, want);
+    tap_failures++;
+  }
+  xr_buf_release(&b);
+}
+
+TEST(pins_channels)
+{
+  static const char no_version[] =
+    "manifest-version = \"2\"\ndate = \"2026-05-25\"\n"
+    "[pkg.rust]\nversion = \"1.96 (abc)\"\n";
+  struct xr_manifest m, bad;
+  struct xr_channel ch;
+  struct xr_err err;
+
+  load(&m);
+  /* moving channels resolve: the release version, or the dated form */
+  pin_is(&m, "stable", 0, "1.96.0");
+  pin_is(&m, "1.96", 0, "1.96.0");
+  pin_is(&m, "stable-" HOST, 0, "1.96.0-" HOST);
+  pin_is(&m, "nightly", 0, "nightly-2026-05-25");
+  pin_is(&m, "beta", 0, "beta-2026-05-25");
+  /* pinned channels are kept as they are */
+  pin_is(&m, "1.95.0", 0, "1.95.0");
+  pin_is(&m, "1.96.0-beta.2", 0, "1.96.0-beta.2");
+  pin_is(&m, "nightly-2026-01-02", 0, "nightly-2026-01-02");
+  pin_is(&m, "stable-2026-01-02", 0, "stable-2026-01-02");
+  xr_err_clear(&err);
+  REQUIRE(xr_channel_parse("1.96", &ch, &err) == 0);
+  CHECK(!xr_channel_is_pinned(&ch));
+  REQUIRE(xr_channel_parse("1.96.1", &ch, &err) == 0);
+  CHECK(xr_channel_is_pinned(&ch));
+  REQUIRE(xr_channel_parse("1.8", &ch, &err) == 0);   /* rustup: 1.8.0 */
+  CHECK(xr_channel_is_pinned(&ch));
+  xr_manifest_release(&m);
+  /* a manifest whose pkg.rust version is no release version */
+  REQUIRE(xr_manifest_parse(&bad, no_version, sizeof(no_version) - 1,
+                            "nv.toml", &err) == 0);
+  pin_is(&bad, "stable", XR_EMANIFEST,
+         "cannot pin channel 'stable': the manifest's pkg.rust version "
+         "'1.96' is not a release version");
+  pin_is(&bad, "nightly", 0, "nightly-2026-05-25");
+  xr_manifest_release(&bad);
+}
+
+TAP_MAIN(TAP_CASE(parses_structure), TAP_CASE(pins_channels),
+         TAP_CASE(minimal_plan_far),
          TAP_CASE(loopback_prefers_gz), TAP_CASE(components_through_renames),
          TAP_CASE(unavailable_target), TAP_CASE(unknown_target),
          TAP_CASE(unknown_and_unavailable_components), TAP_CASE(profiles),
