@@ -75,6 +75,24 @@ mk_run "$p" dist
 is "a second dist gives the same bytes" "$(cat "$p/out/dist/SHA256SUMS")" \
   "$(cat "$T/sums1")"
 
+# Entry mtimes: SOURCE_DATE_EPOCH when set, else the last commit of the
+# crate, else 0 (this copy is no git repository).
+a=$p/out/dist/hello-0.1.0-x86_64-unknown-linux-musl.tar.gz
+mtime() { TZ=UTC tar --full-time -tvzf "$a" | awk '{print $4" "$5}'; }
+is "outside git the entries are dated 0" "$(mtime)" "1970-01-01 00:00:00"
+rm -rf "$p/out/dist"
+mk_run "$p" dist SOURCE_DATE_EPOCH=1700000000
+is "SOURCE_DATE_EPOCH dates the entries" "$rc:$(mtime)" \
+  "0:$(date -u -d @1700000000 '+%F %T')"
+(cd "$p" && git init -q && git add -A &&
+  GIT_COMMITTER_DATE='@1750000000 +0000' git -c user.name=t \
+    -c user.email=t@example.com commit -qm release) >/dev/null 2>&1
+rm -rf "$p/out/dist"
+mk_run "$p" dist
+is "in git the last commit dates the entries" "$rc:$(mtime)" \
+  "0:$(date -u -d @1750000000 '+%F %T')"
+rm -rf "$p/.git"
+
 n=$(wc -l <"$SERVE_LOG" | tr -d ' ')
 stop_server "$SERVE_PID"
 for g in help show clean; do

@@ -71,6 +71,39 @@ is "a second run makes no request at all" "$(requests)" "$n1"
 like "installing loaded the engine into make" "$T/out.1" '^mapped: [1-9]'
 like "a second run never loads the engine or libcurl" "$T/out" '^mapped: 0$'
 
+# A target the lock does not cover extends it, from the manifest of the
+# lock's own date: only that target's rust-std is downloaded, and every
+# component the lock named stays as it was.
+cp "$p/xrust.lock" "$T/lock.1"
+: >"$SERVE_LOG"
+project 1.96.0 "aarch64-linux x86_64-linux aarch64-linux-gnu"
+tc_run
+is "a new target extends the toolchain" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+tc3=$(tail -n 1 "$T/out")
+check "the extended toolchain is a new store entry" test "$tc3" != "$tc"
+check "it has std for aarch64 gnu" \
+  test -d "$tc3/lib/rustlib/aarch64-unknown-linux-gnu/lib"
+is "only that target's rust-std was downloaded" \
+  "$(grep -o '[^/ ]*\.tar\.[a-z]*' "$SERVE_LOG" | sort -u)" \
+  "rust-std-1.96.0-aarch64-unknown-linux-gnu.tar.gz"
+like "the manifest came from the lock's date" "$SERVE_LOG" \
+  '^GET /dist/2026-05-25/channel-rust-1\.96\.0\.toml '
+like "the lock gained the target" "$p/xrust.lock" \
+  'rust-std-1\.96\.0-aarch64-unknown-linux-gnu'
+grep '^sha256 = ' "$T/lock.1" >"$T/old-sums"
+is "the lock kept every component it named" \
+  "$(grep -cxFf "$T/old-sums" "$p/xrust.lock")" "$(wc -l <"$T/old-sums" | tr -d ' ')"
+check "the first toolchain is still there, unchanged" "$tc/bin/rustc" --version
+# A narrower request is covered by the lock and gets the lock's toolchain
+# (one toolchain per project: no flip-flop between sets), with no request.
+project 1.96.0 "aarch64-linux x86_64-linux"
+: >"$SERVE_LOG"
+tc_run
+is "a narrower request gets the lock's toolchain, with no request" \
+  "$rc:$(tail -n 1 "$T/out"):$(requests)" "0:$tc3:0"
+tc=$tc3
+
 # With the lock and a server that is gone: a fresh store installs from a
 # file:// copy of the same tree.
 stop_server "$SERVE_PID"
@@ -145,6 +178,21 @@ is "a valid rust-toolchain.toml is honoured" "$rc" 0
 check "its targets are installed" \
   test -d "$(tail -n 1 "$T/out")/lib/rustlib/aarch64-unknown-linux-musl/lib"
 rm -f "$p/rust-toolchain.toml"
+
+# `path =` in rust-toolchain.toml: that toolchain, as it is; no request.
+mkdir -p "$T/mytc/bin"
+printf '[toolchain]\npath = "%s"\n' "$T/mytc" >"$p/rust-toolchain.toml"
+: >"$SERVE_LOG"
+tc_run
+is "path = names the toolchain as it is" "$rc:$(tail -n 1 "$T/out")" \
+  "0:$T/mytc"
+is "path = makes no request" "$(requests)" 0
+printf '[toolchain]\npath = "mytc"\n' >"$p/rust-toolchain.toml"
+cp -r "$T/mytc" "$p/mytc"
+tc_run
+is "a relative path = is relative to the file" \
+  "$rc:$(tail -n 1 "$T/out")" "0:$p/mytc"
+rm -rf "$p/rust-toolchain.toml" "$p/mytc"
 
 # A lock naming a component whose download no longer matches.
 project 1.96.0 "x86_64-linux"
