@@ -67,6 +67,7 @@ make -C "$top/examples/hello" --no-print-directory -j2 cross-all
 say "built in $(( $(date +%s) - start )) s; running each binary"
 
 printf 'one two three\nfour five\n' >"$work/input.txt"
+want=$(wc "$work/input.txt" | awk '{ print $1, $2, $3 }')
 qemu=$(command -v qemu-aarch64 || true)
 status=0
 for t in x86_64-linux aarch64-linux x86_64-linux-gnu aarch64-linux-gnu; do
@@ -82,10 +83,15 @@ for t in x86_64-linux aarch64-linux x86_64-linux-gnu aarch64-linux-gnu; do
   printf '%-20s ' "$t:"
   if out=$($run "$bin" "$work/input.txt" 2>&1); then
     echo "$out" | head -n 1
+    if [ "$(echo "$out" | awk 'NR == 1 { print $1, $2, $3 }')" != "$want" ]; then
+      echo "                     FAILED: wc says $want"
+      status=1
+    fi
   else
     echo "FAILED: $out"
     status=1
   fi
   file -b "$bin" | sed 's/^/                     /' | cut -c1-100
 done
+[ $status = 0 ] && say "every binary ran and counted what wc counts"
 exit $status

@@ -23,7 +23,7 @@ tar -C "$T/src" -cJf "$T/www/pkg.tar.xz" pkg-1.0
 B=$(sha "$T/www/blob.bin")
 G=$(sha "$T/www/pkg.tar.gz")
 Z=$(sha "$T/www/pkg.tar.xz")
-start_httpd "$T/www" --stall-seconds 5
+start_httpd "$T/www" --stall-seconds 5 --conn-log "$T/conn.log"
 
 # A plain download lands in DEST and in the store.
 run_in "$T" "$XRUST_TOOL" fetch "$URL/blob.bin" "$B" "$T/out1"
@@ -212,6 +212,21 @@ run_in "$T" env XRUST_JOBS=3 "$XRUST_TOOL" fetch-batch -q "$T/list2"
 is "a fresh batch exits 0" "$rc" 0
 is "one request per item" "$(requests)" 6
 is "six blobs" "$(find "$XRUST_HOME/v1/blobs" -type f | wc -l | tr -d ' ')" 6
+
+# XRUST_JOBS bounds the transfers in flight, and finished connections are
+# reused (keep-alive): six slow downloads with XRUST_JOBS=2 are served two
+# at a time over two connections (the server logs each request's client
+# port and how many requests it was serving at that moment).
+rm -rf "$XRUST_HOME"
+sed 's|/f\([0-9]\) |/fault/drip:512/f\1 |' "$T/list2" >"$T/list5"
+: >"$T/conn.log"
+run_in "$T" env XRUST_JOBS=2 "$XRUST_TOOL" fetch-batch -q "$T/list5"
+is "XRUST_JOBS=2: a batch of six slow downloads exits 0" "$rc" 0
+is "XRUST_JOBS=2: six requests" "$(grep -c ' /fault/drip' "$T/conn.log")" 6
+is "XRUST_JOBS=2: two transfers at once, never more" \
+  "$(cut -d' ' -f2 "$T/conn.log" | sort -n | tail -n 1)" 2
+is "XRUST_JOBS=2: six requests over two reused connections" \
+  "$(cut -d' ' -f1 "$T/conn.log" | sort -u | wc -l | tr -d ' ')" 2
 
 # A server that refuses every connection: one file goes through all its
 # retries, the others from that server then fail at once, naming it,

@@ -179,6 +179,31 @@ check "its targets are installed" \
   test -d "$(tail -n 1 "$T/out")/lib/rustlib/aarch64-unknown-linux-musl/lib"
 rm -f "$p/rust-toolchain.toml"
 
+# The file is found by walking up from the Makefile's directory; the
+# components it asks for must be in the manifest (through its renames).
+rm -f "$p/xrust.lock"
+printf '[toolchain]\nchannel = "1.96.0"\ncomponents = ["rust-src"]\n' \
+  >"$T/rust-toolchain.toml"
+tc_run
+is "a component the manifest lacks stops make" "$rc" 2
+like "the missing component, channel and date are named" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: .*rust-src.*1\.96\.0.*2026-05-25"
+printf '[toolchain]\nchannel = "1.96.0"\ntargets = ["aarch64-unknown-linux-gnu"]\n' \
+  >"$T/rust-toolchain.toml"
+tc_run
+is "a rust-toolchain.toml in a parent directory is honoured" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+check "its targets are installed" \
+  test -d "$(tail -n 1 "$T/out")/lib/rustlib/aarch64-unknown-linux-gnu/lib"
+rm -f "$T/rust-toolchain.toml" "$p/xrust.lock"
+# The legacy file: a channel name alone.
+printf '1.96\n' >"$p/rust-toolchain"
+tc_run
+is "the legacy rust-toolchain file is honoured" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "its channel went into the lock" "$p/xrust.lock" '^channel = "1\.96"$'
+rm -f "$p/rust-toolchain" "$p/xrust.lock"
+
 # `path =` in rust-toolchain.toml: that toolchain, as it is; no request.
 mkdir -p "$T/mytc/bin"
 printf '[toolchain]\npath = "%s"\n' "$T/mytc" >"$p/rust-toolchain.toml"

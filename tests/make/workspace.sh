@@ -165,6 +165,18 @@ for t in x86_64-linux aarch64-linux; do
     "cross-$t +$tr +out/$t/alpha out/$t/beta\$"
 done
 
+# dist with two binaries: entries sorted by name, owned by 0.
+mk_run "$w" dist
+is "workspace: make dist succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+a=$w/out/dist/ws-0.4.2-aarch64-unknown-linux-musl.tar.gz
+is "workspace: the archive holds both binaries, sorted" \
+  "$(tar -tzf "$a" 2>&1 | tr '\n' ' ')" "alpha beta "
+is "workspace: every entry is owned by 0/0" \
+  "$(tar -tvzf "$a" | awk '{print $2}' | sort -u)" "0/0"
+check "workspace: SHA256SUMS verifies" \
+  sh -c "cd '$w/out/dist' && sha256sum -c --quiet SHA256SUMS"
+
 # Editing the shared library rebuilds both binaries from it.
 sed -i 's/counts/tallies/' "$w/crates/greet/src/lib.rs"
 mk_run "$w" cross-x86_64-linux
