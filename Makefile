@@ -37,6 +37,10 @@ else
 Q := @
 quiet = @printf '  %-7s %s\n'
 endif
+# make -s: errors only, as Kbuild does.
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+quiet = @:
+endif
 
 UNAME_S := $(shell uname -s)
 ifeq ($(UNAME_S),Darwin)
