@@ -181,6 +181,31 @@ stop_server() {
   wait "$1" 2>/dev/null
 }
 
+# serve_fixtures WHAT: both loopback fixtures, built or reused, served for
+# this test (with XRUST_SKIP_FIXTURES=1, WHAT is skipped and the test ends): the dist tree (DIST_DIR, SERVE_URL, SERVE_LOG, SERVE_PID) and the
+# crates registry (REGISTRY_URL, REG_LOG; the functions of
+# tests/fixtures/registry/lib.sh).  A fixture that cannot be built or
+# served ends the test with a failure.
+serve_fixtures() {
+  if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
+    skip "$1" "XRUST_SKIP_FIXTURES=1"
+    done_testing
+    exit 0
+  fi
+  . "$XRUST_ROOT/tests/fixtures/registry/lib.sh"
+  dist_fixture || _fixture_failed "the dist fixture builds"
+  serve_dir "$DIST_DIR" "$T/srv" || _fixture_failed "the dist server starts"
+  registry_build || _fixture_failed "the registry fixture builds"
+  registry_serve "$T/reg" || _fixture_failed "the registry starts"
+  _pids="$_pids $REGISTRY_PID"
+  REG_LOG=$T/reg/access.log
+}
+_fixture_failed() {
+  not_ok "$1"
+  done_testing
+  exit 1
+}
+
 # dist_fixture: builds or reuses the cached loopback Rust dist server made
 # from Debian's Rust (tests/fixtures/mkdist.sh); sets DIST_DIR.  The build
 # log goes to $T/dist-build.log.

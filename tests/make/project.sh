@@ -9,18 +9,9 @@
 # profile, and `make clean` followed by a build that downloads nothing.
 . "$(dirname "$0")/../lib.sh"
 
-if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
-  skip "the grepper example against the fixtures" "XRUST_SKIP_FIXTURES=1"
-  done_testing; exit 0
-fi
-. "$XRUST_ROOT/tests/fixtures/registry/lib.sh"
-dist_fixture || { not_ok "the dist fixture builds"; done_testing; exit 1; }
-serve_dir "$DIST_DIR" "$T/srv" || { not_ok "the dist server starts"; done_testing; exit 1; }
+serve_fixtures "the grepper example against the fixtures"
 dist_log=$SERVE_LOG
-registry_build || { not_ok "the registry fixture builds"; done_testing; exit 1; }
-registry_serve "$T/reg" || { not_ok "the registry starts"; done_testing; exit 1; }
-_pids="$_pids $REGISTRY_PID"
-reg_log=$T/reg/access.log
+reg_log=$REG_LOG
 
 p=$T/grepper
 cp -r "$XRUST_ROOT/examples/grepper" "$p"

@@ -10,17 +10,8 @@
 # stops with the Debian package to install; `make help` lists the targets.
 . "$(dirname "$0")/../lib.sh"
 
-if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
-  skip "the template against the fixtures" "XRUST_SKIP_FIXTURES=1"
-  done_testing; exit 0
-fi
-. "$XRUST_ROOT/tests/fixtures/registry/lib.sh"
-dist_fixture || { not_ok "the dist fixture builds"; done_testing; exit 1; }
-serve_dir "$DIST_DIR" "$T/srv" || { not_ok "the dist server starts"; done_testing; exit 1; }
-registry_build || { not_ok "the registry fixture builds"; done_testing; exit 1; }
-registry_serve "$T/reg" || { not_ok "the registry starts"; done_testing; exit 1; }
-_pids="$_pids $REGISTRY_PID"
-reg_log=$T/reg/access.log
+serve_fixtures "the template against the fixtures"
+reg_log=$REG_LOG
 requests() { wc -l <"$SERVE_LOG" | tr -d ' '; }
 
 src=$XRUST_ROOT/examples/hello
