@@ -125,6 +125,26 @@ serve_dir "$DIST_DIR" "$T/srv2" || not_ok "the dist server restarts"
 good_url=$SERVE_URL
 rm -f "$p/xrust.lock"
 
+# The other channel forms rustup accepts, against the same fixture: moving
+# names, and dated ones whose manifest comes from dist/DATE/.
+for ch in stable 1.96 1.96.0-2026-05-25 stable-2026-05-25; do
+  case $ch in
+    *-2026-05-25) want="/dist/2026-05-25/channel-rust-${ch%-2026-05-25}.toml" ;;
+    *) want="/dist/channel-rust-$ch.toml" ;;
+  esac
+  rm -f "$p/xrust.lock"
+  project "$ch" "x86_64-linux"
+  : >"$SERVE_LOG"
+  tc_run
+  is "channel $ch: installs" "$rc" 0
+  [ "$rc" = 0 ] || diag_file "$T/err"
+  like "channel $ch: reads $want" "$SERVE_LOG" "^GET $(echo "$want" | sed 's/\./\\./g') "
+  "$(tail -n 1 "$T/out")/bin/rustc" --version >"$T/v" 2>&1
+  like "channel $ch: rustc 1.96.0" "$T/v" '^rustc 1\.96\.0'
+  like "channel $ch: the lock names it" "$p/xrust.lock" "^channel = \"$ch\"\$"
+done
+rm -f "$p/xrust.lock"
+
 # Bad input, each an error at the user's line.
 project no-such-channel "x86_64-linux"
 tc_run
