@@ -71,6 +71,8 @@ like "restart: the second answer was a full 200" "$LOG" \
 
 bad_case "404" 404 1 \
   "xrust: cannot fetch '$URL/fault/404/b.bin': http status 404"
+bad_case "410 Gone" 410 1 \
+  "xrust: cannot fetch '$URL/fault/410/b.bin': http status 410"
 bad_case "wrong bytes" wrong 1 \
   "xrust: cannot verify '$URL/fault/wrong/b.bin': sha256 mismatch (expected $B, got $(
     "$PY" -c "import sys,hashlib

@@ -143,6 +143,7 @@ mk_run "$p" cross-x86_64-linux XRUST_PROFILE=dev
 is "after the profile changed: the build succeeds" "$rc" 0
 unlike "after the profile changed: no vendoring" "$T/err" "VENDOR"
 like "after the profile changed: dependencies recompiled" "$log" "^rustc serde$"
+like "after the profile changed: the crate recompiled" "$log" "^rustc grepper$"
 check "the dev build runs" "$p/out/x86_64-linux/grepper" --version
 
 # make clean, then a build: nothing is downloaded again.

@@ -169,6 +169,24 @@ is "the musl target needs no C cross compiler" "$rc" 0
 [ "$rc" = 0 ] || diag_file "$T/err"
 check "out/aarch64-linux/hello exists" test -x "$p/out/aarch64-linux/hello"
 
+# The gnu target's tests under qemu, through the runner xrust sets
+# (qemu-aarch64 with the multiarch libc as its prefix): a qemu-aarch64
+# first on PATH logs how it is called and runs the real one.
+mkdir -p "$T/qbin"
+cat >"$T/qbin/qemu-aarch64" <<SH
+#!/bin/sh
+echo "qemu-aarch64 \$*" >>"$T/qemu.log"
+exec $(command -v qemu-aarch64) "\$@"
+SH
+chmod +x "$T/qbin/qemu-aarch64"
+PATH="$T/qbin:$PATH" mk_run "$p" test-aarch64-linux-gnu
+is "make test-aarch64-linux-gnu passes under qemu" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "the template's own tests ran for aarch64 gnu" "$T/out" \
+  "test result: ok\. 4 passed"
+like "they ran through qemu-aarch64 -L / (the multiarch libc)" \
+  "$T/qemu.log" "^qemu-aarch64 -L / .*/aarch64-unknown-linux-gnu/release/deps/hello-"
+
 # ---- make help ----------------------------------------------------------------
 mk_run "$p" help
 is "make help succeeds" "$rc" 0
