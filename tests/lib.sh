@@ -80,6 +80,9 @@ like() {
   fi
 }
 
+# re STRING: STRING escaped for use inside an extended regex.
+re() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }
+
 # unlike DESC FILE PATTERN: no line of FILE matches.
 unlike() {
   if grep -Eq -- "$3" "$2"; then
@@ -181,29 +184,46 @@ stop_server() {
   wait "$1" 2>/dev/null
 }
 
-# serve_fixtures WHAT: both loopback fixtures, built or reused, served for
-# this test (with XRUST_SKIP_FIXTURES=1, WHAT is skipped and the test ends): the dist tree (DIST_DIR, SERVE_URL, SERVE_LOG, SERVE_PID) and the
-# crates registry (REGISTRY_URL, REG_LOG; the functions of
-# tests/fixtures/registry/lib.sh).  A fixture that cannot be built or
-# served ends the test with a failure.
-serve_fixtures() {
+# need_fixtures WHAT: with XRUST_SKIP_FIXTURES=1, reports WHAT as skipped
+# and ends the test.
+need_fixtures() {
   if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
     skip "$1" "XRUST_SKIP_FIXTURES=1"
     done_testing
     exit 0
   fi
-  . "$XRUST_ROOT/tests/fixtures/registry/lib.sh"
-  dist_fixture || _fixture_failed "the dist fixture builds"
-  serve_dir "$DIST_DIR" "$T/srv" || _fixture_failed "the dist server starts"
-  registry_build || _fixture_failed "the registry fixture builds"
-  registry_serve "$T/reg" || _fixture_failed "the registry starts"
-  _pids="$_pids $REGISTRY_PID"
-  REG_LOG=$T/reg/access.log
 }
-_fixture_failed() {
+
+# fixture_failed WHAT [LOG]: reports WHAT as failed (with LOG) and ends the
+# test.
+fixture_failed() {
   not_ok "$1"
+  [ -z "${2:-}" ] || diag_file "$2"
   done_testing
   exit 1
+}
+
+# serve_dist_fixture WHAT: need_fixtures WHAT, then the loopback dist
+# fixture, built or reused, served for this test (DIST_DIR, SERVE_URL,
+# SERVE_LOG, SERVE_PID).  A fixture that cannot be built or served ends the
+# test with a failure.
+serve_dist_fixture() {
+  need_fixtures "$1"
+  dist_fixture || fixture_failed "the dist fixture builds"
+  serve_dir "$DIST_DIR" "$T/srv" || fixture_failed "the dist server starts"
+}
+
+# serve_fixtures WHAT: serve_dist_fixture WHAT, and the crates registry
+# served too (REGISTRY_URL, REG_LOG; the functions of
+# tests/fixtures/registry/lib.sh).
+serve_fixtures() {
+  serve_dist_fixture "$1"
+  . "$XRUST_ROOT/tests/fixtures/registry/lib.sh"
+  registry_build ||
+    fixture_failed "the registry fixture builds" "$T/registry-build.log"
+  registry_serve "$T/reg" || fixture_failed "the registry starts"
+  _pids="$_pids $REGISTRY_PID"
+  REG_LOG=$T/reg/access.log
 }
 
 # dist_fixture: builds or reuses the cached loopback Rust dist server made

@@ -7,12 +7,7 @@
 # same bytes), clean, and help, which never touch the network.
 . "$(dirname "$0")/../lib.sh"
 
-if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
-  skip "cross builds against the dist fixture" "XRUST_SKIP_FIXTURES=1"
-  done_testing; exit 0
-fi
-dist_fixture || { not_ok "the dist fixture builds"; done_testing; exit 1; }
-serve_dir "$DIST_DIR" "$T/srv" || { not_ok "the dist server starts"; done_testing; exit 1; }
+serve_dist_fixture "cross builds against the dist fixture"
 
 p=$T/hello
 cp -r "$XRUST_ROOT/tests/fixtures/hello" "$p"

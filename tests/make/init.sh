@@ -7,11 +7,8 @@
 # Cargo.toml; and the Makefile it wrote builds the crate.
 . "$(dirname "$0")/../lib.sh"
 
-if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
-  skip "init against the dist fixture" "XRUST_SKIP_FIXTURES=1"
-  done_testing; exit 0
-fi
-dist_fixture || { not_ok "the dist fixture builds"; done_testing; exit 1; }
+need_fixtures "init against the dist fixture"
+dist_fixture || fixture_failed "the dist fixture builds"
 
 export XRUST_HOME="$T/home" XRUST_DIST_SERVER="file://$DIST_DIR"
 unset XRUST_CHANNEL XRUST_TARGETS

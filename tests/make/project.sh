@@ -12,6 +12,7 @@
 serve_fixtures "the grepper example against the fixtures"
 dist_log=$SERVE_LOG
 reg_log=$REG_LOG
+lines() { wc -l <"$1" | tr -d ' '; }
 
 p=$T/grepper
 cp -r "$XRUST_ROOT/examples/grepper" "$p"
@@ -147,8 +148,8 @@ like "after the profile changed: the crate recompiled" "$log" "^rustc grepper$"
 check "the dev build runs" "$p/out/x86_64-linux/grepper" --version
 
 # make clean, then a build: nothing is downloaded again.
-n_dist=$(wc -l <"$dist_log" | tr -d ' ')
-n_reg=$(wc -l <"$reg_log" | tr -d ' ')
+n_dist=$(lines "$dist_log")
+n_reg=$(lines "$reg_log")
 mk_run "$p" clean
 is "make clean exits 0" "$rc" 0
 mk_run "$p" -s cross-x86_64-linux XRUST_PROFILE=dev
@@ -157,24 +158,24 @@ is "under make -s it prints nothing (no layer names, no fetch progress)" \
   "$(cat "$T/out" "$T/err")" ""
 check "it produced the binary" test -x "$p/out/x86_64-linux/grepper"
 is "after make clean: no request to the dist server" \
-  "$(wc -l <"$dist_log" | tr -d ' ')" "$n_dist"
+  "$(lines "$dist_log")" "$n_dist"
 is "after make clean: no request to the registry" \
-  "$(wc -l <"$reg_log" | tr -d ' ')" "$n_reg"
+  "$(lines "$reg_log")" "$n_reg"
 
 # The store deleted under a built project: the vendor tree's links dangle,
 # so vendoring runs again (from the registry) whatever the timestamps say.
 # Under make -s, this build downloads (toolchain and crates) and prints
 # nothing at all: no layer names and no fetch progress.
 mv "$T/home" "$T/home.gone"
-n_dist=$(wc -l <"$dist_log" | tr -d ' ')
-n_reg=$(wc -l <"$reg_log" | tr -d ' ')
+n_dist=$(lines "$dist_log")
+n_reg=$(lines "$reg_log")
 mk_run "$p" -s cross-x86_64-linux XRUST_PROFILE=dev
 is "after the store was deleted: the build succeeds" "$rc" 0
 [ "$rc" = 0 ] || diag_file "$T/err"
 check "after the store was deleted: the toolchain was downloaded again" \
-  test "$(wc -l <"$dist_log")" -gt "$n_dist"
+  test "$(lines "$dist_log")" -gt "$n_dist"
 check "after the store was deleted: the crates were downloaded again" \
-  test "$(wc -l <"$reg_log")" -gt "$n_reg"
+  test "$(lines "$reg_log")" -gt "$n_reg"
 is "make -s while downloading prints nothing" "$(cat "$T/out" "$T/err")" ""
 check "after the store was deleted: the binary runs" \
   "$p/out/x86_64-linux/grepper" --version

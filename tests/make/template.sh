@@ -7,11 +7,11 @@
 # dependency, errors); a change of features or toolchain reruns the
 # dependency and crate layers and nothing else; `make xrust-update`
 # re-resolves a stale lock; a gnu target without its C cross compiler
-# stops with the Debian package to install; `make help` lists the targets.
+# stops with the Debian package to install, and its tests run under qemu
+# with the multiarch libc; `make help` lists the targets.
 . "$(dirname "$0")/../lib.sh"
 
 serve_fixtures "the template against the fixtures"
-reg_log=$REG_LOG
 requests() { wc -l <"$SERVE_LOG" | tr -d ' '; }
 
 src=$XRUST_ROOT/examples/hello
@@ -39,7 +39,7 @@ is "make vendor succeeds" "$rc" 0
 like "make vendor vendors" "$T/err" "^  VENDOR "
 unlike "make vendor compiles nothing" "$T/err" "DEPS|CARGO"
 is "make vendor downloaded the lockfile's 7 registry crates" \
-  "$(grep -c 'GET /crates/' "$reg_log")" 7
+  "$(grep -c 'GET /crates/' "$REG_LOG")" 7
 for c in anyhow clap unicode-segmentation unicode-width; do
   check "out/vendor has $c with its .cargo-checksum.json" \
     sh -c "test -f '$p'/out/vendor/$c-[0-9]*/.cargo-checksum.json"

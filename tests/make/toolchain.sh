@@ -6,12 +6,7 @@
 # the user's Makefile line.
 . "$(dirname "$0")/../lib.sh"
 
-if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
-  skip "rust-toolchain against the dist fixture" "XRUST_SKIP_FIXTURES=1"
-  done_testing; exit 0
-fi
-dist_fixture || { not_ok "the dist fixture builds"; done_testing; exit 1; }
-serve_dir "$DIST_DIR" "$T/srv" || { not_ok "the dist server starts"; done_testing; exit 1; }
+serve_dist_fixture "rust-toolchain against the dist fixture"
 
 mk=$XRUST_ROOT/mk/xrust.mk
 p=$T/p
@@ -138,7 +133,7 @@ for ch in stable 1.96 1.96.0-2026-05-25 stable-2026-05-25; do
   tc_run
   is "channel $ch: installs" "$rc" 0
   [ "$rc" = 0 ] || diag_file "$T/err"
-  like "channel $ch: reads $want" "$SERVE_LOG" "^GET $(echo "$want" | sed 's/\./\\./g') "
+  like "channel $ch: reads $want" "$SERVE_LOG" "^GET $(re "$want") "
   "$(tail -n 1 "$T/out")/bin/rustc" --version >"$T/v" 2>&1
   like "channel $ch: rustc 1.96.0" "$T/v" '^rustc 1\.96\.0'
   like "channel $ch: the lock names it" "$p/xrust.lock" "^channel = \"$ch\"\$"

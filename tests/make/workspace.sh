@@ -10,28 +10,11 @@
 # does not match, an unknown target name), each a clear error.
 . "$(dirname "$0")/../lib.sh"
 
-if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
-  skip "workspace, git and bad-input builds against the fixtures" \
-    "XRUST_SKIP_FIXTURES=1"
-  done_testing; exit 0
-fi
-. "$XRUST_ROOT/tests/fixtures/registry/lib.sh"
-trap 'registry_stop; _cleanup' EXIT
-
-dist_fixture || { not_ok "the dist fixture builds"; done_testing; exit 1; }
-serve_dir "$DIST_DIR" "$T/srv" ||
-  { not_ok "the dist server starts"; done_testing; exit 1; }
-registry_build || {
-  not_ok "the registry fixture builds"; diag_file "$T/registry-build.log"
-  done_testing; exit 1; }
-registry_serve "$T/rsrv" ||
-  { not_ok "the registry server starts"; done_testing; exit 1; }
+serve_fixtures "workspace, git and bad-input builds against the fixtures"
 
 mk=$XRUST_ROOT/mk/xrust.mk
 qemu=$(command -v qemu-aarch64)
 sha() { sha256sum "$1" | cut -c1-64; }
-# Escapes a string for use inside an extended regex.
-re() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }
 CRATES_IO=registry+https://github.com/rust-lang/crates.io-index
 # The registry crate the library uses: the registry's newest itoa 1.x.
 ITOA_CRATE=$(ls "$REGISTRY_DIR"/crates/itoa/itoa-1.*.crate 2>/dev/null |
@@ -132,11 +115,11 @@ fi
 like "the lockfile pins itoa from the registry with its checksum" \
   "$w/Cargo.lock" "^checksum = \"$(sha "$ITOA_CRATE")\"\$"
 
-: >"$T/rsrv/access.log"
+: >"$REG_LOG"
 mk_run "$w" -j2 cross-all
 is "workspace: make -j2 cross-all succeeds" "$rc" 0
 [ "$rc" = 0 ] || diag_file "$T/err"
-like "workspace: itoa was downloaded from the registry" "$T/rsrv/access.log" \
+like "workspace: itoa was downloaded from the registry" "$REG_LOG" \
   "GET /crates/itoa/itoa-$(re "$ITOA_V")\\.crate"
 for t in x86_64-linux aarch64-linux; do
   case $t in
