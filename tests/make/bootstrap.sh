@@ -83,6 +83,17 @@ is "concurrent build 2 succeeds" "$(cat "$T/c2.rc"):$(cat "$T/c2.out")" \
 leftovers=$(find "$src2/build" -name '*.[0-9]*' | wc -l)
 is "no temporary build files are left" "$leftovers" 0
 
+# The top Makefile says what it builds, and nothing under make -s.
+sleep 1
+touch "$src2/module/cli.c"
+run_in "$src2" env -u MAKEFLAGS $MAKE --no-print-directory -s all
+is "make -s rebuilds in silence" "$rc:$(cat "$T/out" "$T/err")" "0:"
+check "make -s did rebuild the tool" test "$src2/build/xrust" -nt "$src2/module/cli.c"
+sleep 1
+touch "$src2/module/cli.c"
+run_in "$src2" env -u MAKEFLAGS $MAKE --no-print-directory all
+like "without -s it names what it compiles" "$T/out" '^  CC      build/obj/cli\.o$'
+
 # An old Make, a Make without load, a module that cannot be built.
 printf 'include %s/mk/xrust.mk\nall: ; @:\n' "$src" >"$T/p/Makefile"
 mk_run "$T/p" MAKE_VERSION=3.81
