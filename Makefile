@@ -59,7 +59,7 @@ PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wpointer-arith -Wformat=2 -Wno-format-nonliteral
-XR_CPPFLAGS := -Iinclude $(OS_CPPFLAGS) $(PKG_CFLAGS)
+XR_CPPFLAGS := -Iinclude -Imodule $(OS_CPPFLAGS) $(PKG_CFLAGS)
 XR_CFLAGS := -std=c99 -fPIC -pthread $(WARN) $(CFLAGS)
 XR_LIBS := $(PKG_LIBS) -pthread -lm
 
@@ -72,29 +72,35 @@ else
 B := build
 endif
 
-# The library is every module source except the Make-facing files, the
-# engine's table and the command-line front end.  The module Make loads
-# (build/xrust.so) gets only the parts that need no libcurl, libarchive or
-# libcrypto (and the plain-C SHA-256); the rest is the engine
-# (build/xrust-engine.so, module/engine.h), loaded by the module when a
-# function has downloading or unpacking to do, so a no-op build never maps
-# those libraries.  The tool links everything.
-PLUGIN_SRCS := module/plugin.c module/engine_load.c
-ENGINE_SRC := module/engine.c
-HEAVY_SRCS := module/fetch.c module/archive.c module/toolchain.c \
-              module/vendor.c module/sha256.c
-TOOL_SRCS := module/cli.c $(wildcard module/cmd_*.c)
-LIB_SRCS := $(filter-out $(PLUGIN_SRCS) $(ENGINE_SRC) $(TOOL_SRCS),\
-              $(wildcard module/*.c))
-LIGHT_SRCS := $(filter-out $(HEAVY_SRCS),$(LIB_SRCS))
-LIB_OBJS := $(LIB_SRCS:module/%.c=$(B)/obj/%.o)
-TOOL_OBJS := $(TOOL_SRCS:module/%.c=$(B)/obj/%.o)
+# The parts are the folders of module/ (module/README.md draws them):
+#   module/lib/     the plain-C library every part shares (TOML, Cargo
+#                   files, channels and locks, the store, settings);
+#   module/plugin/  what Make loads at parse time (build/xrust.so): the
+#                   plugin and the loader of the engine, linked with the
+#                   library and the plain-C SHA-256 only, so a no-op build
+#                   never maps libcurl, libarchive or libcrypto;
+#   module/engine/  what needs those libraries (downloads, unpacking,
+#                   installing, vendoring), build/xrust-engine.so, loaded by
+#                   the plugin the first time a function has such work;
+#   module/cli/     the command-line tool build/xrust (cli.c, one cmd_*.c
+#                   per subcommand), which links everything directly.
+# A new file joins its part by being put in the folder.
+LIB_SRCS := $(sort $(wildcard module/lib/*.c))
+PLUGIN_SRCS := $(sort $(wildcard module/plugin/*.c))
+ENGINE_SRCS := $(sort $(wildcard module/engine/*.c))
+TOOL_SRCS := $(sort $(wildcard module/cli/*.c))
+# engine.c is the engine's table of entry points for the plugin; the
+# tool and the tests call the same functions directly.
+ENGINE_TABLE := module/engine/engine.c
+ENGINE_LIB_SRCS := $(filter-out $(ENGINE_TABLE),$(ENGINE_SRCS))
+obj = $(patsubst module/%.c,$(1)/obj/%.o,$(2))
+LIB_OBJS := $(call obj,$(B),$(LIB_SRCS) $(ENGINE_LIB_SRCS))
+TOOL_OBJS := $(call obj,$(B),$(TOOL_SRCS))
 # Both shared objects are loaded into make itself, so never sanitized.
-PLUGIN_OBJS := $(PLUGIN_SRCS:module/%.c=build/obj/%.o) \
-               $(LIGHT_SRCS:module/%.c=build/obj/%.o) \
-               build/obj/sha256-portable.o
-ENGINE_OBJS := $(ENGINE_SRC:module/%.c=build/obj/%.o) \
-               $(LIB_SRCS:module/%.c=build/obj/%.o)
+PLUGIN_OBJS := $(call obj,build,$(PLUGIN_SRCS) \
+                 $(filter-out module/lib/sha256.c,$(LIB_SRCS))) \
+               build/obj/lib/sha256-portable.o
+ENGINE_OBJS := $(call obj,build,$(ENGINE_SRCS) $(LIB_SRCS))
 LIB := $(B)/libxrust.a
 TOOL := $(B)/xrust
 PLUGIN := build/xrust.so
@@ -131,15 +137,15 @@ $(LIB): $(LIB_OBJS)
 	$(quiet) AR $@
 	$(Q)rm -f $@.$$$$ && $(AR) rcs $@.$$$$ $^ && mv -f $@.$$$$ $@
 
-# The plain-C SHA-256 of the module (module/sha256.c).
-build/obj/sha256-portable.o: module/sha256.c
+# The plain-C SHA-256 of the module (module/lib/sha256.c).
+build/obj/lib/sha256-portable.o: module/lib/sha256.c
 	@mkdir -p $(@D)
 	$(quiet) CC $@
 	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) -DXR_SHA256_PORTABLE -MMD -MP \
 	  -MT $@ -MF $@.d.$$$$ -c $< -o $@.$$$$ && mv -f $@.d.$$$$ $(@:.o=.d) \
 	  && mv -f $@.$$$$ $@
 
-build/san/obj/sha256-portable.o: module/sha256.c
+build/san/obj/lib/sha256-portable.o: module/lib/sha256.c
 	@mkdir -p $(@D)
 	$(quiet) CC $@
 	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) $(SAN_FLAGS) -DXR_SHA256_PORTABLE \
@@ -149,18 +155,18 @@ build/san/obj/sha256-portable.o: module/sha256.c
 # two copies of the common code never bind to each other.  The module must
 # not reach any library function it was not linked with: a call would
 # fail only when made, inside make.
-$(PLUGIN): $(PLUGIN_OBJS) module/xrust.map
+$(PLUGIN): $(PLUGIN_OBJS) module/plugin/xrust.map
 	$(quiet) LD $@
-	$(Q)$(CC) $(SO_LDFLAGS) $(XR_CFLAGS) $(call so_exports,module/xrust.map) \
+	$(Q)$(CC) $(SO_LDFLAGS) $(XR_CFLAGS) $(call so_exports,module/plugin/xrust.map) \
 	  -o $@.$$$$ $(PLUGIN_OBJS) -ldl \
 	  && { ! nm -u $@.$$$$ | grep -E ' (xr_|curl_|archive_|EVP_)' >&2 || \
 	       { echo "$@: the module needs symbols of the engine" >&2; \
 	         rm -f $@.$$$$; exit 1; }; } \
 	  && mv -f $@.$$$$ $@
 
-$(ENGINE): $(ENGINE_OBJS) module/engine.map
+$(ENGINE): $(ENGINE_OBJS) module/engine/engine.map
 	$(quiet) LD $@
-	$(Q)$(CC) $(SO_LDFLAGS) $(XR_CFLAGS) $(call so_exports,module/engine.map) \
+	$(Q)$(CC) $(SO_LDFLAGS) $(XR_CFLAGS) $(call so_exports,module/engine/engine.map) \
 	  -o $@.$$$$ $(ENGINE_OBJS) $(XR_LIBS) && mv -f $@.$$$$ $@
 
 $(TOOL): $(TOOL_OBJS) $(LIB)
@@ -170,11 +176,11 @@ $(TOOL): $(TOOL_OBJS) $(LIB)
 
 # The same SHA-256 tests against the module's plain-C implementation.
 $(B)/tests/test_sha256_portable: tests/unit/test_sha256.c tests/unit/tap.h \
-                                 $(B)/obj/sha256-portable.o $(LIB)
+                                 $(B)/obj/lib/sha256-portable.o $(LIB)
 	@mkdir -p $(@D)
 	$(quiet) CC $@
 	$(Q)$(CC) $(XR_CPPFLAGS) -Itests/unit $(XR_CFLAGS) $(XR_LDFLAGS) \
-	  -o $@.$$$$ $< $(B)/obj/sha256-portable.o $(LIB) $(XR_LIBS) \
+	  -o $@.$$$$ $< $(B)/obj/lib/sha256-portable.o $(LIB) $(XR_LIBS) \
 	  && mv -f $@.$$$$ $@
 
 $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
@@ -183,7 +189,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/tap.h $(LIB)
 	$(Q)$(CC) $(XR_CPPFLAGS) -Itests/unit $(XR_CFLAGS) $(XR_LDFLAGS) \
 	  -o $@.$$$$ $< $(LIB) $(XR_LIBS) && mv -f $@.$$$$ $@
 
--include $(wildcard build/obj/*.d build/san/obj/*.d)
+-include $(wildcard build/obj/*/*.d build/san/obj/*/*.d)
 
 # `make check` first makes sure the Debian packages the tests need are
 # there (installing them when run as root), then runs both tiers through
@@ -214,11 +220,11 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
 
 fuzz: $(FUZZ_BINS)
 
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+build/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(ENGINE_LIB_SRCS)
 	@mkdir -p $(@D)
 	$(quiet) FUZZCC $@
 	$(Q)$(FUZZ_CC) $(XR_CPPFLAGS) -std=c99 -pthread $(FUZZ_FLAGS) \
-	  -o $@ $< $(LIB_SRCS) $(XR_LIBS)
+	  -o $@ $< $(LIB_SRCS) $(ENGINE_LIB_SRCS) $(XR_LIBS)
 
 fuzz-run: fuzz
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(abspath $(FUZZ_BINS))

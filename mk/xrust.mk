@@ -34,7 +34,7 @@ ifeq ($(filter load,$(.FEATURES)),)
 $(error xrust: this GNU Make $(MAKE_VERSION) was built without 'load' support: install a GNU Make 4.3 or newer built with dlopen (Debian/Ubuntu: apt-get install make))
 endif
 
-ifneq ($(wildcard $(XRUST_MK_DIR)/../module/plugin.c),)
+ifneq ($(wildcard $(XRUST_MK_DIR)/../module/plugin/plugin.c),)
 # A source checkout: build what is missing before loading it, so even the
 # first parse of the user's Makefile sees the functions.
 XRUST_ROOT := $(patsubst %/,%,$(dir $(XRUST_MK_DIR)))
@@ -63,17 +63,23 @@ $(error xrust: cannot load '$(XRUST_SO)': run 'make -C $(XRUST_ROOT)' to see why
 endif
 
 ifdef xrust__build
-# The rule that remakes the loaded module when its sources change; Make
-# then re-executes itself with the new module.  It must not become the
-# user's default goal.  Make unloads the module before this recipe runs
-# and re-executes only if the file's time changed, so the recipe always
-# touches it: carrying on with the module unloaded would leave Make's
-# function table pointing into unmapped memory.
+# The rule that remakes what Make loads (the module and its engine) when
+# their sources change; Make then re-executes itself with the new module.
+# It must not become the user's default goal.  Make unloads the module
+# before this recipe runs and re-executes only if the file's time changed,
+# so the recipe always touches it: carrying on with the module unloaded
+# would leave Make's function table pointing into unmapped memory.  The
+# tool is not loaded: its own rule rebuilds it, without a re-execution,
+# when a recipe that runs it needs it.
+xrust__src = $(wildcard $(addprefix $(XRUST_ROOT)/module/,$(addsuffix /*.[ch],$(1))))
 xrust__goal := $(.DEFAULT_GOAL)
-$(XRUST_SO) $(XRUST_ENGINE) $(XRUST_TOOL): $(wildcard $(XRUST_ROOT)/module/*.[ch] \
-                            $(XRUST_ROOT)/include/xrust/*.h) \
-                            $(XRUST_ROOT)/Makefile
+$(XRUST_SO) $(XRUST_ENGINE): $(call xrust__src,plugin engine lib) \
+                             $(wildcard $(XRUST_ROOT)/include/xrust/*.h) \
+                             $(XRUST_ROOT)/Makefile
 	@$(xrust__build) >&2 && touch $@
+$(XRUST_TOOL): $(call xrust__src,cli engine lib) \
+               $(wildcard $(XRUST_ROOT)/include/xrust/*.h) $(XRUST_ROOT)/Makefile
+	@$(xrust__build) >&2
 .DEFAULT_GOAL := $(xrust__goal)
 endif
 

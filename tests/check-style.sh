@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.." || exit 2
 bad=0
 report() { echo "$1"; bad=1; }
 
-c_files=$(ls module/*.c module/*.h include/xrust/*.h tests/unit/*.c \
+c_files=$(ls module/*/*.c module/*/*.h include/xrust/*.h tests/unit/*.c \
   tests/unit/*.h tests/compat/*.c tests/compat/*.h tests/fuzz/*.c 2>/dev/null)
 
 for f in $c_files; do
@@ -27,7 +27,7 @@ for f in $c_files; do
 done >"${TMPDIR:-/tmp}/xrust-style.$$"
 
 # Library functions that are not static carry the xr_ prefix.
-for f in module/*.c; do
+for f in module/*/*.c; do
   awk -v f="$f" '
     /^[a-z][a-z_0-9 *]*[ *]([a-z_][a-z_0-9]*)\(/ && !/^static/ && !/^(else|return|typedef)/ {
       name = $0

@@ -12,9 +12,9 @@ flags=$(pkg-config --cflags --libs libcurl libarchive libcrypto)
 lib=${XRUST_BUILD:-$XRUST_ROOT/build}/../build/libxrust.a
 [ -f "$lib" ] || lib=$XRUST_ROOT/build/libxrust.a
 if $cc -std=c99 -D_GNU_SOURCE -fPIC -shared -Wall -Wextra -Werror \
-     -I"$XRUST_ROOT/tests/compat" -I"$XRUST_ROOT/include" \
-     -o "$T/xrust-abi1.so" "$XRUST_ROOT/module/plugin.c" \
-     "$XRUST_ROOT/module/engine_load.c" "$lib" $flags -pthread -ldl 2>"$T/cc.err"; then
+     -I"$XRUST_ROOT/tests/compat" -I"$XRUST_ROOT/include" -I"$XRUST_ROOT/module" \
+     -o "$T/xrust-abi1.so" "$XRUST_ROOT/module/plugin/plugin.c" \
+     "$XRUST_ROOT/module/plugin/engine_load.c" "$lib" $flags -pthread -ldl 2>"$T/cc.err"; then
   ok "plugin.c compiles warning-free against a GMK_ABI_VERSION header"
 else
   not_ok "plugin.c compiles warning-free against a GMK_ABI_VERSION header"

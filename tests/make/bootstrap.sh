@@ -30,7 +30,7 @@ is "second run builds nothing" "$(cat "$T/err")" ""
 # A changed source: Make remakes the loaded object and re-executes.
 before=$(stat -c %Y "$src/build/xrust.so")
 sleep 1
-touch "$src/module/target.c"
+touch "$src/module/lib/target.c"
 mk_run "$T/p"
 after=$(stat -c %Y "$src/build/xrust.so")
 is "rebuild run exits 0" "$rc" 0
@@ -40,11 +40,11 @@ check "the module was rebuilt after a source changed" test "$after" -gt "$before
 is "the re-executed Make expands the function again" "$(tail -n 1 "$T/out")" \
   aarch64-unknown-linux-musl
 
-# A prerequisite newer than the module that does not change it (a header
-# only the tool uses): Make unloads the module to remake it, and a
-# function called later from a recipe must still work.
+# A prerequisite newer than the module that does not change it (the top
+# Makefile): Make unloads the module to remake it, and a function called
+# later from a recipe must still work.
 sleep 1
-touch "$src/module/cli.h"
+touch "$src/Makefile"
 cat >"$T/p/Makefile" <<MK
 include $src/mk/xrust.mk
 all: ; @echo \$(rust-target x86_64-linux-gnu)
@@ -52,6 +52,25 @@ MK
 mk_run "$T/p"
 is "functions in recipes work after the module was remade" \
   "$rc:$(cat "$T/out")" "0:x86_64-unknown-linux-gnu"
+
+# A change to the tool's sources (module/cli/) does not touch what Make
+# loads, so Make neither remakes the module nor re-executes; a recipe that
+# runs the tool gets it rebuilt first.
+before=$(stat -c %Y "$src/build/xrust.so")
+sleep 1
+touch "$src/module/cli/cmd_basic.c"
+cat >"$T/p/Makefile" <<MK
+include $src/mk/xrust.mk
+\$(info parsed)
+all: | \$(XRUST_TOOL) ; @\$(XRUST_TOOL) target aarch64-linux
+MK
+mk_run "$T/p"
+is "a tool-only change: one parse, then the tool runs" \
+  "$rc:$(tr '\n' ' ' <"$T/out")" "0:parsed aarch64-unknown-linux-musl "
+is "a tool-only change leaves the module alone" \
+  "$(stat -c %Y "$src/build/xrust.so")" "$before"
+check "the tool was rebuilt before the recipe ran" \
+  test "$src/build/xrust" -nt "$src/module/cli/cmd_basic.c"
 
 # Error from a function at the user's line.
 cat >"$T/p/Makefile" <<MK
@@ -85,14 +104,14 @@ is "no temporary build files are left" "$leftovers" 0
 
 # The top Makefile says what it builds, and nothing under make -s.
 sleep 1
-touch "$src2/module/cli.c"
+touch "$src2/module/cli/cli.c"
 run_in "$src2" env -u MAKEFLAGS $MAKE --no-print-directory -s all
 is "make -s rebuilds in silence" "$rc:$(cat "$T/out" "$T/err")" "0:"
-check "make -s did rebuild the tool" test "$src2/build/xrust" -nt "$src2/module/cli.c"
+check "make -s did rebuild the tool" test "$src2/build/xrust" -nt "$src2/module/cli/cli.c"
 sleep 1
-touch "$src2/module/cli.c"
+touch "$src2/module/cli/cli.c"
 run_in "$src2" env -u MAKEFLAGS $MAKE --no-print-directory all
-like "without -s it names what it compiles" "$T/out" '^  CC      build/obj/cli\.o$'
+like "without -s it names what it compiles" "$T/out" '^  CC      build/obj/cli/cli\.o$'
 
 # An old Make, a Make without load, a module that cannot be built.
 printf 'include %s/mk/xrust.mk\nall: ; @:\n' "$src" >"$T/p/Makefile"

@@ -5,7 +5,7 @@
  * handle: dlopen of an object already loaded returns it again, so there
  * is no state here.
  */
-#include "engine.h"
+#include "engine/engine.h"
 
 #include <dlfcn.h>
 #include <string.h>

@@ -22,7 +22,7 @@
 #include "xrust/toml.h"
 #include "xrust/toolchain.h"
 
-#include "engine.h"
+#include "engine/engine.h"
 
 /* GNU Make refuses to load objects that do not declare this. */
 int plugin_is_GPL_compatible;
