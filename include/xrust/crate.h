@@ -13,26 +13,9 @@
 #include <stddef.h>
 
 #include "xrust/error.h"
+#include "xrust/strv.h"
 
 struct xr_buf;
-
-/* A growable list of owned strings. */
-struct xr_strv {
-  char **v;
-  size_t n, cap;
-};
-
-#define XR_STRV_INIT { NULL, 0, 0 }
-
-/* Appends a copy of S (0, or -1 when out of memory). */
-int xr_strv_push(struct xr_strv *l, const char *s);
-/* Appends S unless an equal string is already there. */
-int xr_strv_push_unique(struct xr_strv *l, const char *s);
-/* 1 when an equal string is in the list. */
-int xr_strv_has(const struct xr_strv *l, const char *s);
-/* Sorts the list bytewise. */
-void xr_strv_sort(struct xr_strv *l);
-void xr_strv_release(struct xr_strv *l);
 
 /*
  * What $(rust-crate DIR[,PREFIX]) defines.  For a package: its name,

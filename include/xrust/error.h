@@ -60,6 +60,12 @@ int xr_fail(struct xr_err *err, enum xr_code code, const char *fmt, ...)
   ;
 
 /*
+ * The one report of an allocation failure: records XR_ENOMEM with the
+ * message "out of memory" and returns XR_ENOMEM.
+ */
+int xr_nomem(struct xr_err *err);
+
+/*
  * Prepends context to an existing message ("reading 'x': " + old message)
  * and returns the existing code.
  */

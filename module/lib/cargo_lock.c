@@ -5,8 +5,7 @@
  * of source strings (registry, sparse, git with branch/tag/rev and the
  * locked commit, path packages without a source), including version 4's
  * URL-encoded git queries.  Every error names FILE:LINE:COLUMN of the
- * offending value.  Also here: the small string list of crate.h and the
- * crates.io download URL template.
+ * offending value.  Also here: the crates.io download URL template.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,65 +19,6 @@
 
 #define CRATES_IO_INDEX "https://github.com/rust-lang/crates.io-index"
 #define CRATES_IO_SPARSE "https://index.crates.io/"
-
-int xr_strv_push(struct xr_strv *l, const char *s)
-{
-  char *copy;
-
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 8;
-    char **v = realloc(l->v, cap * sizeof(*v));
-
-    if (!v)
-      return -1;
-    l->v = v;
-    l->cap = cap;
-  }
-  copy = xr_strdup(s);
-  if (!copy)
-    return -1;
-  l->v[l->n++] = copy;
-  return 0;
-}
-
-int xr_strv_has(const struct xr_strv *l, const char *s)
-{
-  size_t i;
-
-  for (i = 0; i < l->n; i++)
-    if (!strcmp(l->v[i], s))
-      return 1;
-  return 0;
-}
-
-int xr_strv_push_unique(struct xr_strv *l, const char *s)
-{
-  if (xr_strv_has(l, s))
-    return 0;
-  return xr_strv_push(l, s);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-  return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-void xr_strv_sort(struct xr_strv *l)
-{
-  if (l->n > 1)
-    qsort(l->v, l->n, sizeof(*l->v), cmp_str);
-}
-
-void xr_strv_release(struct xr_strv *l)
-{
-  size_t i;
-
-  for (i = 0; i < l->n; i++)
-    free(l->v[i]);
-  free(l->v);
-  l->v = NULL;
-  l->n = l->cap = 0;
-}
 
 void xr_lock_init(struct xr_lock *l)
 {

@@ -41,6 +41,11 @@ int xr_fail(struct xr_err *err, enum xr_code code, const char *fmt, ...)
   return (int)code;
 }
 
+int xr_nomem(struct xr_err *err)
+{
+  return xr_fail(err, XR_ENOMEM, "out of memory");
+}
+
 int xr_err_prefix(struct xr_err *err, const char *fmt, ...)
 {
   char old[XR_ERR_MSG_MAX];
