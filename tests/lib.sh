@@ -4,7 +4,8 @@
 #
 # Provided: $XRUST_ROOT (the checkout), $XRUST_TOOL (the tool under test),
 # $T (a fresh temporary directory, removed at exit unless the test failed
-# and XRUST_KEEP=1).
+# and XRUST_KEEP=1).  tests/README.md lists the helpers; one that a second
+# test needs moves here rather than being copied.
 
 XRUST_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${XRUST_TOOL:=$XRUST_ROOT/build/xrust}"
