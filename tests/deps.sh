@@ -10,6 +10,11 @@
 # usage: tests/deps.sh [--build-only]
 # Environment, for its tests: XRUST_DEPS_PKGS (the packages instead of
 # xrust's), APT_GET (the apt-get to run).
+#
+# --no-install-recommends keeps the set small, so what a recommendation
+# would bring is listed: libc6-dev-arm64-cross (Scrt1.o, crti.o and libc
+# for aarch64-linux-gnu-gcc to link with) is only recommended by
+# gcc-aarch64-linux-gnu.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=${XRUST_DEPS_LOG:-$top/build/deps.log}
@@ -21,7 +26,7 @@ test_pkgs="python3 git xz-utils zstd gzip tar time binutils file
   libfuzzer-14-dev libclang-rt-14-dev llvm-14
   rustc-web cargo-web rust-web-src libstd-rust-web-dev
   libstd-rust-web-dev:arm64 libc6:arm64 qemu-user patchelf libllvm22
-  gcc-aarch64-linux-gnu nghttp2-server openssl"
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross nghttp2-server openssl"
 
 pkgs=$build_pkgs
 [ "${1:-}" = --build-only ] || pkgs="$pkgs $test_pkgs"
