@@ -1,25 +1,75 @@
 #!/bin/sh
 # `make demo`: the main job end to end.  Builds examples/hello for every
-# Linux target of DESIGN.md section 5 with `make -j2 cross-all` and runs
-# each binary (arm64 ones under qemu-user).  Toolchains come from the
-# official dist server (static.rust-lang.org) when it answers, otherwise
-# from the project's loopback dist server made from Debian's Rust 1.96.
-# Crates always come from the loopback registry made from Debian's
-# librust-*-dev sources: the example's Cargo.lock pins those crates'
-# checksums, which differ from crates.io's bytes.  Fixtures are built once
-# and cached under /var/cache/xrust-fixtures.
+# Linux target that xrust supports with `make -j2 cross-all` and runs each
+# binary (arm64 ones under qemu-user).  Toolchains come from the official
+# dist server (static.rust-lang.org) when it answers, otherwise from the
+# project's loopback dist server made from Debian's Rust 1.96.  Crates
+# always come from the loopback registry made from Debian's librust-*-dev
+# sources: the example's Cargo.lock pins those crates' checksums, which
+# differ from crates.io's bytes.  Fixtures are built once and cached under
+# /var/cache/xrust-fixtures.
+#
+# The terminal gets one line per step; what the fixture scripts print goes
+# to the log (build/demo.log, or $XRUST_DEMO_LOG), whose path and last
+# lines are shown when a step fails.  Sourced with XRUST_DEMO_LIB=1, it
+# only defines its functions (for tests/make/demo.sh).
+
+say() { printf '==> %s\n' "$*"; }
+
+# step DESC COMMAND...: says DESC, runs COMMAND with its output appended
+# to the log.  When COMMAND fails: the log's last lines and its path on
+# stderr, and COMMAND's status.
+step() {
+  _desc=$1
+  shift
+  say "$_desc"
+  printf '### %s\n' "$*" >>"$log"
+  "$@" >>"$log" 2>&1 || {
+    _rc=$?
+    tail -n 15 "$log" | sed 's/^/    /' >&2
+    echo "demo: $_desc: failed (status $_rc); the whole output is in $log" >&2
+    return "$_rc"
+  }
+}
+
+# to FILE COMMAND...: COMMAND with its standard output in FILE.
+to() {
+  _f=$1
+  shift
+  "$@" >"$_f"
+}
+
+# wrap INDENT WIDTH: standard input as lines of at most WIDTH columns,
+# each indented by INDENT spaces, broken between words only (a word
+# longer than a line gets a line of its own, whole).
+wrap() {
+  awk -v indent="$1" -v width="$2" '
+    function flush() { if (line != "") print pad line; line = "" }
+    BEGIN { pad = sprintf("%" indent "s", ""); room = width - indent }
+    {
+      for (i = 1; i <= NF; i++) {
+        if (line != "" && length(line) + 1 + length($i) > room) flush()
+        line = line == "" ? $i : line " " $i
+      }
+      flush()
+    }'
+}
+
+[ "${XRUST_DEMO_LIB:-0}" = 1 ] && return 0
+
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
+log=${XRUST_DEMO_LOG:-$top/build/demo.log}
 work=${TMPDIR:-/tmp}/xrust-demo.$$
-mkdir -p "$work"
+mkdir -p "$work" "$(dirname "$log")"
+: >"$log"
 pids=
 cleanup() {
   for p in $pids; do kill "$p" 2>/dev/null || true; done
   rm -rf "$work"
 }
-trap cleanup EXIT INT TERM
-
-say() { printf '\n==> %s\n' "$*"; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 official() {
   command -v curl >/dev/null 2>&1 || return 1
@@ -30,30 +80,34 @@ official() {
 
 serve() { # DIR PORTFILE LOG SCRIPT
   python3 "$4" --root "$1" --port 0 --port-file "$2" --log "$3" \
-    2>>"$work/servers.err" &
+    2>>"$log" &
   pids="$pids $!"
   i=0
   while [ ! -s "$2" ]; do
     i=$((i + 1))
-    [ $i -le 100 ] || { echo "demo: a loopback server did not start" >&2; exit 1; }
+    if [ $i -gt 100 ]; then
+      echo "demo: a loopback server did not start; see $log" >&2
+      exit 1
+    fi
     sleep 0.1
   done
 }
 
-say "preparing the loopback fixtures"
-echo "    (built from Debian's packages on first use, then cached under"
-echo "    /var/cache/xrust-fixtures: the first run takes about 10 minutes)"
-reg=$(bash "$top/tests/fixtures/mkregistry.sh")
-serve "$reg" "$work/reg.port" "$work/reg.log" \
+say "log of the fixture steps: $log"
+step "the loopback crates registry (the first run builds it: about 1 min)" \
+  to "$work/reg.path" bash "$top/tests/fixtures/mkregistry.sh"
+serve "$(cat "$work/reg.path")" "$work/reg.port" "$work/reg.log" \
   "$top/tests/fixtures/registry/serve.py"
 XRUST_CRATES_DL=http://127.0.0.1:$(cat "$work/reg.port")/crates/{crate}/{crate}-{version}.crate
 export XRUST_CRATES_DL
 if official; then
-  say "static.rust-lang.org answers: toolchains from the official dist server"
+  say "static.rust-lang.org answers: toolchains from the official server"
 else
   say "static.rust-lang.org does not answer: toolchains from the loopback dist server"
-  dist=$(bash "$top/tests/fixtures/mkdist.sh" --print-cache-dir)
-  serve "$dist" "$work/dist.port" "$work/dist.log" \
+  step "the dist fixture (the first run builds it: about 10 min)" \
+    to "$work/dist.path" bash "$top/tests/fixtures/mkdist.sh" \
+    --print-cache-dir
+  serve "$(cat "$work/dist.path")" "$work/dist.port" "$work/dist.log" \
     "$top/tests/fixtures/httpd.py"
   XRUST_DIST_SERVER=http://127.0.0.1:$(cat "$work/dist.port")
   export XRUST_DIST_SERVER
@@ -91,7 +145,7 @@ for t in x86_64-linux aarch64-linux x86_64-linux-gnu aarch64-linux-gnu; do
     echo "FAILED: $out"
     status=1
   fi
-  file -b "$bin" | sed 's/^/                     /' | cut -c1-100
+  file -b "$bin" | wrap 21 79
 done
 [ $status = 0 ] && say "every binary ran and counted what wc counts"
 exit $status

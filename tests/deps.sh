@@ -2,10 +2,23 @@
 # Installs (as root, on Debian or Ubuntu) every package xrust's build, its
 # tests and its fixtures need, or, run as another user, lists what is
 # missing and the command that installs it.  `make check`, `make demo` and
-# .ci/run call it first; with everything present it costs one dpkg-query.
+# .ci/run call it first; with everything present it costs one dpkg-query
+# per package and prints nothing.  When it installs, the terminal gets one
+# line and apt-get's output goes to the log (build/deps.log, or
+# $XRUST_DEPS_LOG), whose path and last lines are shown if it fails.
 #
 # usage: tests/deps.sh [--build-only]
+# Environment, for its tests: XRUST_DEPS_PKGS (the packages instead of
+# xrust's), APT_GET (the apt-get to run).
+#
+# --no-install-recommends keeps the set small, so what a recommendation
+# would bring is listed: libc6-dev-arm64-cross (Scrt1.o, crti.o and libc
+# for aarch64-linux-gnu-gcc to link with) is only recommended by
+# gcc-aarch64-linux-gnu.
 set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+log=${XRUST_DEPS_LOG:-$top/build/deps.log}
+: "${APT_GET:=apt-get}"
 
 build_pkgs="make gcc clang pkg-config libcurl4-openssl-dev libarchive-dev
   libssl-dev"
@@ -13,10 +26,11 @@ test_pkgs="python3 git xz-utils zstd gzip tar time binutils file
   libfuzzer-14-dev libclang-rt-14-dev llvm-14
   rustc-web cargo-web rust-web-src libstd-rust-web-dev
   libstd-rust-web-dev:arm64 libc6:arm64 qemu-user patchelf libllvm22
-  gcc-aarch64-linux-gnu nghttp2-server openssl"
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross nghttp2-server openssl"
 
 pkgs=$build_pkgs
 [ "${1:-}" = --build-only ] || pkgs="$pkgs $test_pkgs"
+[ -z "${XRUST_DEPS_PKGS:-}" ] || pkgs=$XRUST_DEPS_PKGS
 
 command -v dpkg-query >/dev/null 2>&1 || {
   echo "deps: not a Debian system; install the equivalents of: $pkgs" >&2
@@ -36,13 +50,23 @@ if [ "$(id -u)" != 0 ]; then
   exit 1
 fi
 
-echo "  DEPS    installing:$missing" >&2
-case $missing in
-  *:arm64*)
-    dpkg --print-foreign-architectures | grep -qx arm64 ||
-      dpkg --add-architecture arm64 ;;
-esac
-export DEBIAN_FRONTEND=noninteractive
-apt-get -o DPkg::Lock::Timeout=900 update -qq >&2 &&
-  apt-get -o DPkg::Lock::Timeout=900 install -y -qq --no-install-recommends \
-    $missing >&2
+mkdir -p "$(dirname "$log")"
+: >"$log" || exit 1
+echo "  DEPS    installing:$missing (log: $log)" >&2
+apt_install() {
+  case $missing in
+    *:arm64*)
+      dpkg --print-foreign-architectures | grep -qx arm64 ||
+        dpkg --add-architecture arm64 ;;
+  esac
+  export DEBIAN_FRONTEND=noninteractive
+  # shellcheck disable=SC2086
+  "$APT_GET" -o DPkg::Lock::Timeout=900 update -q &&
+    "$APT_GET" -o DPkg::Lock::Timeout=900 install -y -q \
+      --no-install-recommends $missing
+}
+if ! apt_install >>"$log" 2>&1; then
+  tail -n 15 "$log" | sed 's/^/    /' >&2
+  echo "deps: installing the packages failed; the whole output is in $log" >&2
+  exit 1
+fi

@@ -4,7 +4,8 @@
 #
 # Provided: $XRUST_ROOT (the checkout), $XRUST_TOOL (the tool under test),
 # $T (a fresh temporary directory, removed at exit unless the test failed
-# and XRUST_KEEP=1).
+# and XRUST_KEEP=1).  tests/README.md lists the helpers; one that a second
+# test needs moves here rather than being copied.
 
 XRUST_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 : "${XRUST_TOOL:=$XRUST_ROOT/build/xrust}"
@@ -79,6 +80,24 @@ like() {
     diag_file "$2"
   fi
 }
+
+# sha FILE: the sha256 of FILE, in hex.
+sha() { sha256sum "$1" | cut -c1-64; }
+
+# requests: how many requests the last server of serve_dir (or
+# start_httpd) has logged.
+requests() { wc -l <"$SERVE_LOG" | tr -d ' '; }
+
+# reqs PATH: how many logged requests were for PATH (after 0.1 s, for the
+# server to write its log line).
+reqs() { sleep 0.1; grep -c " $1 " "$SERVE_LOG" | tr -d ' '; }
+
+# tmp_empty: $XRUST_HOME/v1/tmp holds nothing (no download or extraction
+# left debris).
+tmp_empty() { [ -z "$(ls -A "$XRUST_HOME/v1/tmp")" ]; }
+
+# nblobs: how many blobs the store under $XRUST_HOME holds.
+nblobs() { find "$XRUST_HOME/v1/blobs" -type f | wc -l | tr -d ' '; }
 
 # re STRING: STRING escaped for use inside an extended regex.
 re() { printf '%s' "$1" | sed 's/[][\.*^$+?(){}|]/\\&/g'; }

@@ -6,9 +6,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 PY=${PYTHON:-python3}
-sha() { sha256sum "$1" | cut -c1-64; }
-requests() { wc -l <"$LOG" | tr -d ' '; }
-tmp_empty() { [ -z "$(ls -A "$XRUST_HOME/v1/tmp")" ]; }
 
 export XRUST_HOME=$T/home XRUST_FETCH_BACKOFF_MS=20
 unset XRUST_OFFLINE XRUST_JOBS V
@@ -211,7 +208,7 @@ rm -rf "$XRUST_HOME"
 run_in "$T" env XRUST_JOBS=3 "$XRUST_TOOL" fetch-batch -q "$T/list2"
 is "a fresh batch exits 0" "$rc" 0
 is "one request per item" "$(requests)" 6
-is "six blobs" "$(find "$XRUST_HOME/v1/blobs" -type f | wc -l | tr -d ' ')" 6
+is "six blobs" "$(nblobs)" 6
 
 # XRUST_JOBS bounds the transfers in flight, and finished connections are
 # reused (keep-alive): six slow downloads with XRUST_JOBS=2 are served two

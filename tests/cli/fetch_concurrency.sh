@@ -7,9 +7,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 PY=${PYTHON:-python3}
-sha() { sha256sum "$1" | cut -c1-64; }
-tmp_empty() { [ -z "$(ls -A "$XRUST_HOME/v1/tmp")" ]; }
-reqs() { sleep 0.1; grep -c " $1 " "$LOG" | tr -d ' '; }
 # wait_for COMMAND...: polls COMMAND for up to 10 s.
 wait_for() {
   _i=0

@@ -6,11 +6,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 PY=${PYTHON:-python3}
-sha() { sha256sum "$1" | cut -c1-64; }
-tmp_empty() { [ -z "$(ls -A "$XRUST_HOME/v1/tmp")" ]; }
-nblobs() { find "$XRUST_HOME/v1/blobs" -type f | wc -l | tr -d ' '; }
-# reqs PATH: the log lines of requests for PATH.
-reqs() { sleep 0.1; grep -c " $1 " "$LOG" | tr -d ' '; }
 
 export XRUST_FETCH_BACKOFF_MS=20 XRUST_FETCH_STALL_SECONDS=1
 unset XRUST_OFFLINE XRUST_JOBS V

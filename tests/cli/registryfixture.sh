@@ -2,9 +2,10 @@
 # xrust-test: no-sanitize
 # The loopback crates registry fixture (tests/fixtures/mkregistry.sh):
 # builds it or reuses the cached one, serves it on 127.0.0.1, checks that
-# every .crate matches its index checksum, that cargo resolves the two
-# examples against it to exactly their committed Cargo.lock, and that
-# `cargo vendor --respect-source-config` works from it.
+# every .crate matches its index checksum, that a fake dpkg database gives
+# the registry of exactly its closure whatever else is installed, that
+# cargo resolves the two examples against it to exactly their committed
+# Cargo.lock, and that `cargo vendor --respect-source-config` works from it.
 
 . "$(dirname "$0")/../lib.sh"
 . "$XRUST_ROOT/tests/fixtures/registry/lib.sh"
@@ -154,6 +155,137 @@ else
   diag_file "$T/out"
   diag_file "$T/err"
 fi
+
+# mkregistry.sh on a fake dpkg database (XRUST_REGISTRY_ADMINDIR) and
+# crate sources (XRUST_REGISTRY_SRC): the registry is the closure of the
+# listed packages through Depends, each crate named by its Cargo.toml
+# whatever its directory; installed packages beyond the closure change
+# neither the tree nor its cache key.
+fk=$T/fake
+mkdir -p "$fk/admin/info" "$fk/admin/updates" "$fk/src"
+: >"$fk/admin/status"
+# fake_pkg NAME VERSION PROVIDES DEPENDS [DIR]: an installed package whose
+# files are the crate sources in $fk/src/DIR.
+fake_pkg() {
+  {
+    echo "Package: $1"
+    echo "Status: install ok installed"
+    echo "Maintainer: nobody <nobody@example.org>"
+    echo "Architecture: all"
+    echo "Version: $2"
+    [ -z "$3" ] || echo "Provides: $3"
+    [ -z "$4" ] || echo "Depends: $4"
+    echo "Description: fake"
+    echo
+  } >>"$fk/admin/status"
+  { echo /.; echo "$fk/src"
+    [ -z "${5:-}" ] || printf '%s\n' "$fk/src/$5" "$fk/src/$5/Cargo.toml"
+  } >"$fk/admin/info/$1.list"
+}
+# fake_crate DIR NAME VERSION [DEPENDENCY LINES]: crate sources with
+# Debian's packaging files beside them.
+fake_crate() {
+  mkdir -p "$fk/src/$1/src" "$fk/src/$1/debian"
+  printf '[package]\nname = "%s"\nversion = "%s"\n\n[lib]\nname = "lib"\n' \
+    "$2" "$3" >"$fk/src/$1/Cargo.toml"
+  printf '\n[dependencies]\n%s\n' "${4:-}" >>"$fk/src/$1/Cargo.toml"
+  echo 'pub fn f() {}' >"$fk/src/$1/src/lib.rs"
+  echo '{"files":{}}' >"$fk/src/$1/.cargo-checksum.json"
+  echo fake >"$fk/src/$1/debian/control"
+}
+fake_crate top-1.0.0 top 1.0.0 'odd-5 = "1.2"
+alt = "0.3"'
+fake_crate odd-1.2.0 odd-5 1.2.0
+fake_crate alt-0.3.1 alt 0.3.1
+fake_pkg librust-top-dev 1.0.0-1 "librust-top+default-dev (= 1.0.0-1)" \
+  "librust-odd-5-1+default-dev (>= 1.2-~~), librust-gone-dev | librust-alt-0.3-dev, libc6" \
+  top-1.0.0
+fake_pkg librust-odd-5-dev 1.2.0-2 \
+  "librust-odd-5-1+default-dev (= 1.2.0-2), librust-odd-5-1-dev (= 1.2.0-2)" \
+  "" odd-1.2.0
+fake_pkg librust-alt-dev 0.3.1-1 "librust-alt-0.3-dev (= 0.3.1-1)" "" alt-0.3.1
+# mkreg CACHE [PACKAGES]: mkregistry.sh on the fake, stdout to $T/mkreg.out,
+# stderr to $T/mkreg.err, exit status in $rc.
+mkreg() {
+  XRUST_FIXTURE_CACHE=$1 XRUST_NO_APT=1 XRUST_REGISTRY_SRC=$fk/src \
+    XRUST_REGISTRY_ADMINDIR=$fk/admin \
+    XRUST_REGISTRY_PACKAGES=${2:-librust-top+default-dev} \
+    bash "$XRUST_ROOT/tests/fixtures/mkregistry.sh" >"$T/mkreg.out" \
+    2>"$T/mkreg.err"
+  rc=$?
+}
+mkreg "$T/fcache"
+fake1=$(cat "$T/mkreg.out")
+is "the fake registry builds" "$rc" 0
+[ "$rc" -eq 0 ] || diag_file "$T/mkreg.err"
+is "its crates are the closure of librust-top+default-dev" \
+  "$(cd "$fake1" 2>/dev/null && find crates -name '*.crate' | LC_ALL=C sort |
+     tr '\n' ' ')" \
+  "crates/alt/alt-0.3.1.crate crates/odd-5/odd-5-1.2.0.crate crates/top/top-1.0.0.crate "
+is "odd-1.2.0/ is packed as crate odd-5 1.2.0" \
+  "$(tar tzf "$fake1/crates/odd-5/odd-5-1.2.0.crate" 2>&1 | tr '\n' ' ')" \
+  "odd-5-1.2.0/Cargo.toml odd-5-1.2.0/src/lib.rs "
+like "the index holds odd-5" "$fake1/index/od/d-/odd-5" \
+  '^\{"name":"odd-5","vers":"1\.2\.0"'
+is "FIXTURE-INFO lists the closure's packages" \
+  "$(grep -v '^#' "$fake1/FIXTURE-INFO" | tr '\n' ' ')" \
+  "librust-alt-dev 0.3.1-1 librust-odd-5-dev 1.2.0-2 librust-top-dev 1.0.0-1 "
+
+# Installed extras: md-5 in md-0.10.1/ (as Debian installs it), an older
+# odd-5 that the version constraint rules out, a source tree that is not a
+# crate at all.
+fake_crate md-0.10.1 md-5 0.10.1
+fake_crate odd-1.1.0 odd-5 1.1.0
+mkdir -p "$fk/src/broken"
+echo '[workspace]' >"$fk/src/broken/Cargo.toml"
+fake_pkg librust-md-5-dev 0.10.1-1 "librust-md-5-0.10-dev (= 0.10.1-1)" \
+  "librust-odd-5-1-dev" md-0.10.1
+fake_pkg librust-odd-5-1.1-dev 1.1.0-1 \
+  "librust-odd-5-1+default-dev (= 1.1.0-1)" "" odd-1.1.0
+fake_pkg librust-broken-dev 1.0-1 "" "" broken
+mkreg "$T/fcache"
+is "with extras installed, the same cache key" "$rc:$(cat "$T/mkreg.out")" \
+  "0:$fake1"
+mkreg "$T/fcache2"
+fake2=$(cat "$T/mkreg.out")
+check "with extras installed, a cold build makes the same tree" \
+  diff -r "$fake1" "$fake2"
+
+# A crate of the closure whose manifest has no [package]: a clear error,
+# and the EXIT trap removes the half-built tree.
+mkreg "$T/fcache3" "librust-top-dev librust-broken-dev"
+is "a source without a [package] fails" "$rc" 1
+like "the error names its Cargo.toml" "$T/mkreg.err" \
+  "^mkregistry: $(re "$fk/src/broken/Cargo.toml"): expected a \[package\] table"
+unlike "the EXIT trap runs cleanly" "$T/mkreg.err" 'unbound variable'
+is "no half-built tree is left" \
+  "$(ls -A "$T/fcache3" | grep -v '^registry\.lock$')" ""
+mkreg "$T/fcache3" "librust-top-dev librust-nothere-dev"
+is "a missing package fails without apt" "$rc" 1
+like "and is named" "$T/mkreg.err" \
+  '^mkregistry: missing Debian packages \(install them as root\): librust-nothere-dev$'
+
+# closure.py compares versions as dpkg does.
+cat >"$T/vercmp.py" <<'PY'
+import itertools, subprocess, sys
+sys.path.insert(0, sys.argv[1])
+import closure
+vs = ["1.0", "1.0-1", "1.0-~~", "1.0~rc1", "1.0.1", "1:0.1", "0.10.3-~~",
+      "0.10.5-1", "1.0a", "1.0+b1", "1.0-1+b1", "1.00", "2", "10", "1.2-~~",
+      "1.2.0-2"]
+bad = 0
+for a, b in itertools.product(vs, vs):
+    c = closure.vercmp(a, b)
+    for op, rel in (("lt", "<<"), ("eq", "="), ("gt", ">>")):
+        want = subprocess.run(["dpkg", "--compare-versions", a, op, b]
+                              ).returncode == 0
+        if want != closure.RELS[rel](c):
+            print(a, op, b, "dpkg says", want)
+            bad += 1
+sys.exit(1 if bad else 0)
+PY
+check "closure.py orders Debian versions as dpkg --compare-versions does" \
+  "$REGISTRY_PYTHON" "$T/vercmp.py" "$XRUST_ROOT/tests/fixtures/registry"
 
 if ! registry_serve "$T/srv"; then
   not_ok "serve.py serves the registry on 127.0.0.1"

@@ -4,7 +4,6 @@
 # v1/tmp (dead owners' debris goes, live owners' work stays).
 . "$(dirname "$0")/../lib.sh"
 
-sha() { sha256sum "$1" | cut -c1-64; }
 export XRUST_HOME=$T/home
 unset XRUST_OFFLINE V
 
@@ -48,8 +47,7 @@ printf '# vendor tree\nowner %s\nblob %s\nentry toolchains/tc-a\n' \
 printf 'owner %s\nblob %s\n' "$T/gone" "$S1" >"$XRUST_HOME/v1/roots/old"
 run_in "$T" "$XRUST_TOOL" gc --dry-run --grace 0
 like "dry run reports" "$T/out" "^would remove 3 items"
-is "dry run removes nothing" \
-  "$(find "$XRUST_HOME/v1/blobs" -type f | wc -l | tr -d ' ')" 3
+is "dry run removes nothing" "$(nblobs)" 3
 check "dry run keeps the stale root" test -f "$XRUST_HOME/v1/roots/old"
 run_in "$T" "$XRUST_TOOL" gc --grace 0
 is "gc --grace 0 exits 0" "$rc" 0
@@ -69,7 +67,7 @@ check "gc leaves no temporaries" test -z "$(ls -A "$XRUST_HOME/v1/tmp")"
 rm -rf "$T/project"
 "$XRUST_TOOL" gc --grace 0 >/dev/null
 is "once the project is gone, its blob goes too" \
-  "$(find "$XRUST_HOME/v1/blobs" -type f | wc -l | tr -d ' ')" 0
+  "$(nblobs)" 0
 run_in "$T" "$XRUST_TOOL" gc --bogus
 is "gc rejects unknown options" "$rc" 2
 

@@ -12,8 +12,6 @@
 PY=${PYTHON:-python3}
 # Debian's cargo and rustc, not the rustup proxies first on PATH.
 CARGO=/usr/bin/cargo
-sha() { sha256sum "$1" | cut -c1-64; }
-requests() { wc -l <"$LOG" | tr -d ' '; }
 CRATES_IO=registry+https://github.com/rust-lang/crates.io-index
 
 # mkcrate NAME VERSION DEPS LIBRS: a .crate under $T/www/crates/NAME/.

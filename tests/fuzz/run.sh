@@ -6,7 +6,7 @@
 # seeded from the handwritten cases in tests/fuzz/seeds-NAME/ when that
 # exists and from real files:
 #   toml        every .toml file of the toml-test suite ($XRUST_TOML_TEST,
-#               default ../shared/conformance/toml-test)
+#               default tests/toml-test)
 #   cargo_lock  examples/*/Cargo.lock
 #   manifest    examples/*/rust-toolchain*, and the channel manifests of
 #               the dist fixture when its cache already exists (it is
@@ -20,7 +20,7 @@ secs=$1
 shift
 top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$top/build/fuzz
-suite=${XRUST_TOML_TEST:-$top/../shared/conformance/toml-test}
+suite=${XRUST_TOML_TEST:-$top/tests/toml-test}
 cache=${XRUST_FIXTURE_CACHE:-/var/cache/xrust-fixtures}
 n=0
 fail=0

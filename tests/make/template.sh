@@ -12,7 +12,6 @@
 . "$(dirname "$0")/../lib.sh"
 
 serve_fixtures "the template against the fixtures"
-requests() { wc -l <"$SERVE_LOG" | tr -d ' '; }
 
 src=$XRUST_ROOT/examples/hello
 lines=$(wc -l <"$src/Makefile" | tr -d ' ')

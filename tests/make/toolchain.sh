@@ -28,7 +28,6 @@ MK
 tc_run() {
   mk_run "$p" XRUST_HOME="$home" XRUST_DIST_SERVER="$SERVE_URL" "$@"
 }
-requests() { wc -l <"$SERVE_LOG" | tr -d ' '; }
 
 project 1.96.0 "aarch64-linux x86_64-linux"
 tc_run

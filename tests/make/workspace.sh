@@ -14,7 +14,6 @@ serve_fixtures "workspace, git and bad-input builds against the fixtures"
 
 mk=$XRUST_ROOT/mk/xrust.mk
 qemu=$(command -v qemu-aarch64)
-sha() { sha256sum "$1" | cut -c1-64; }
 CRATES_IO=registry+https://github.com/rust-lang/crates.io-index
 # The registry crate the library uses: the registry's newest itoa 1.x.
 ITOA_CRATE=$(ls "$REGISTRY_DIR"/crates/itoa/itoa-1.*.crate 2>/dev/null |
