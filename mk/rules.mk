@@ -86,7 +86,8 @@ xrust__why = $(if $(filter 2,$(V)),@printf '  WHY     %s: %s\n' '$(1)' \
 # replaced by the word at the same place in the list TO (Buildroot's
 # UPPERCASE does the same with a table of pairs).
 xrust__tr = $(if $(2),$(call xrust__tr,$(subst $(firstword $(2)),$(firstword \
-  $(3)),$(1)),$(wordlist 2,$(words $(2)),$(2)),$(wordlist 2,$(words $(3)),$(3))),$(1))
+  $(3)),$(1)),$(call xrust__rest,$(2)),$(call xrust__rest,$(3))),$(1))
+xrust__rest = $(wordlist 2,$(words $(1)),$(1))
 
 # CARGO_TARGET_<TRIPLE>_... names: the triple upper-cased, with `-` and
 # `.` as `_`.
@@ -152,9 +153,10 @@ xrust__cargo_args = --offline --locked --config '$(xrust__cargo_config)' \
 # TEXT only when the content changes, making FILE's directory first when
 # it is missing (one stat, no shell, when it exists); not under `make -n`.
 # Expands to nothing.
-xrust__filechk = $(if $(xrust__dry),,$(if $(wildcard $(dir $(1))),,$(shell \
-  mkdir -p '$(dir $(1))'))$(if $(rust-filechk $(1),$(2)),$(if $(filter \
-  2,$(V)),$(info   CONFIG  $(1) changed))))
+xrust__filechk = $(if $(xrust__dry),,$(xrust__mkdir)$(if \
+  $(rust-filechk $(1),$(2)),$(xrust__changed)))
+xrust__mkdir = $(if $(wildcard $(dir $(1))),,$(shell mkdir -p '$(dir $(1))'))
+xrust__changed = $(if $(filter 2,$(V)),$(info   CONFIG  $(1) changed))
 
 xrust__bins := $(XRUST_CRATE_BINS)
 

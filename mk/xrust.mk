@@ -26,10 +26,9 @@ xrust__goal := $(.DEFAULT_GOAL)
 
 # GNU Make 3.81 (macOS /usr/bin/make) and builds without dlopen have no
 # `load`; say so once instead of failing obscurely later.  Make 4.3 is
-# recognised by what it can do rather than by its version string: it is
-# the first to list 'nocomment' in .FEATURES (a `#` inside a function
-# call is text, not the start of a comment; its NEWS says to detect 4.3
-# so), and 4.2 and older do not.
+# recognised by what it can do, not by its version string: its NEWS says
+# to look for 'nocomment' in .FEATURES (from 4.3 on, a `#` inside a
+# function call is text, not a comment), which 4.2 and older lack.
 ifeq ($(filter nocomment,$(.FEATURES)),)
 $(error xrust: GNU Make $(MAKE_VERSION) is too old: xrust needs GNU Make 4.3 or newer with 'load' support (Debian/Ubuntu: apt-get install make; macOS: brew install make, then run gmake))
 endif
