@@ -1,6 +1,7 @@
-# config.mk: the knobs of DESIGN.md section 2 and their defaults.  Every
-# knob can be set in the Makefile before the include, on the command line
-# or in the environment; user values always win.  Included by xrust.mk.
+# config.mk: the knobs and their defaults (mk/README.md, section
+# "Interface", says what each one does).  Every knob can be set in the
+# Makefile before the include, on the command line or in the environment;
+# user values always win.  Included by xrust.mk.
 
 XRUST_TARGETS ?= x86_64-linux aarch64-linux x86_64-darwin aarch64-darwin
 XRUST_PROFILE ?= release

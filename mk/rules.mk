@@ -1,6 +1,7 @@
-# rules.mk: the rules for a cargo project, DESIGN.md sections 1 and 3.
-# Included by xrust.mk when the project directory has a Cargo.toml (or
-# XRUST_CRATE_DIR names one).  Every layer is a stamp file:
+# rules.mk: the rules for a cargo project (mk/README.md, sections
+# "Layers" and "Targets").  Included by xrust.mk when the project
+# directory has a Cargo.toml (or XRUST_CRATE_DIR names one).  Every layer
+# is a stamp file:
 #
 #   L1 toolchain  $(XRUST_TOOLCHAIN), from $(rust-toolchain) at parse time
 #   L2 vendor     $(XRUST_OUT)/.xrust/vendor.stamp      <- Cargo.lock
@@ -14,7 +15,25 @@
 # changes, so only a real change rebuilds L3 and L4.  The dependency layer
 # builds the workspace with stub sources (naersk's trick), so editing the
 # crate never recompiles a dependency.
-
+#
+# The per-target rules come from templates (`define` blocks instantiated
+# with $(eval $(call TEMPLATE,ARGS))), which Make expands twice, so a
+# template spells `$` in one of three ways:
+#
+#   $(1), $(x)  expanded by $(call), once per target at parse time: the
+#               arguments, and values fixed for the whole run (paths, the
+#               toolchain, the profile, the quiet prefix $(xrust__q));
+#   $$(x)       left for $(eval) to read as $(x), which Make expands in
+#               a recipe just before running it: automatic variables ($$@,
+#               $$?) and the helpers of a recipe (xrust__say, xrust__why,
+#               xrust__cargo_env, and the linker check, which must stop
+#               only a build that needs the missing compiler, not every
+#               parse);
+#   $$$$        a `$` that reaches the shell.  The templates need none: a
+#               list known at parse time is spelled out with $(foreach).
+#
+# Outside templates, recipes and recursive (`=`) variables use one `$`
+# for Make and `$$` for the shell, as usual.
 
 xrust__o := $(abspath $(XRUST_OUT))
 xrust__x := $(xrust__o)/.xrust
@@ -63,38 +82,55 @@ endif
 xrust__why = $(if $(filter 2,$(V)),@printf '  WHY     %s: %s\n' '$(1)' \
   '$(if $(2),$(2),it does not exist yet)' >&2)
 
-# CARGO_TARGET_<TRIPLE>_... names.
-xrust__upper = $(subst a,A,$(subst b,B,$(subst c,C,$(subst d,D,$(subst e,E,\
-  $(subst f,F,$(subst g,G,$(subst h,H,$(subst i,I,$(subst j,J,$(subst k,K,\
-  $(subst l,L,$(subst m,M,$(subst n,N,$(subst o,O,$(subst p,P,$(subst q,Q,\
-  $(subst r,R,$(subst s,S,$(subst t,T,$(subst u,U,$(subst v,V,$(subst w,W,\
-  $(subst x,X,$(subst y,Y,$(subst z,Z,$(1)))))))))))))))))))))))))))
-xrust__env = CARGO_TARGET_$(strip $(call xrust__upper,$(subst -,_,$(subst .,_,$(1)))))
+# $(call xrust__tr,TEXT,FROM,TO): TEXT with each word of the list FROM
+# replaced by the word at the same place in the list TO (Buildroot's
+# UPPERCASE does the same with a table of pairs).
+xrust__tr = $(if $(2),$(call xrust__tr,$(subst $(firstword $(2)),$(firstword \
+  $(3)),$(1)),$(call xrust__rest,$(2)),$(call xrust__rest,$(3))),$(1))
+xrust__rest = $(wordlist 2,$(words $(1)),$(1))
+
+# CARGO_TARGET_<TRIPLE>_... names: the triple upper-cased, with `-` and
+# `.` as `_`.
+xrust__env_from := a b c d e f g h i j k l m n o p q r s t u v w x y z - .
+xrust__env_to   := A B C D E F G H I J K L M N O P Q R S T U V W X Y Z _ _
+xrust__upper = $(call xrust__tr,$(1),$(xrust__env_from),$(xrust__env_to))
+xrust__env = CARGO_TARGET_$(strip $(call xrust__upper,$(1)))
 
 # The linker for a triple: static musl links with the toolchain's own
 # rust-lld and the self-contained C runtime; the host's own triple with cc;
 # foreign gnu triples with the matching cross compiler, which must exist.
 xrust__cpu = $(firstword $(subst -, ,$(1)))
 xrust__gnu_cc = $(xrust__cpu)-linux-gnu-gcc
-xrust__linker = $(strip \
-  $(if $(findstring -linux-musl,$(1)),rust-lld,\
-  $(if $(filter $(1),$(XRUST_HOST)),cc,\
-  $(if $(findstring -linux-gnu,$(1)),$(xrust__gnu_cc)))))
-xrust__check_linker = $(if $(findstring -linux-gnu,$(1)),$(if \
-  $(filter $(1),$(XRUST_HOST)),,$(if $(shell command -v $(xrust__gnu_cc)),,\
-  $(error xrust: target '$(1)' needs the C cross compiler \
+# One case a line, the first that applies wins; none for other triples.
+xrust__is_musl = $(findstring -linux-musl,$(1))
+xrust__is_gnu = $(findstring -linux-gnu,$(1))
+xrust__linker = $(or \
+  $(if $(xrust__is_musl),rust-lld), \
+  $(if $(filter $(1),$(XRUST_HOST)),cc), \
+  $(if $(xrust__is_gnu),$(xrust__gnu_cc)))
+# Stops when every condition, one a line, holds: a gnu triple, not the
+# host's, and no cross compiler for it on PATH.
+xrust__check_linker = $(if $(and \
+  $(xrust__is_gnu), \
+  $(filter-out $(XRUST_HOST),$(1)), \
+  $(if $(shell command -v $(xrust__gnu_cc)),,missing)), \
+  $(error $(xrust__no_gnu_cc)))
+xrust__no_gnu_cc = xrust: target '$(1)' needs the C cross compiler \
   '$(xrust__gnu_cc)', which is not on PATH (Debian/Ubuntu: apt-get install \
-  gcc-$(subst _,-,$(xrust__cpu))-linux-gnu)))))
+  gcc-$(subst _,-,$(xrust__cpu))-linux-gnu)
 
-# A runner for binaries of a foreign CPU: qemu-user when installed.  gnu
-# binaries need the target's libc: the multiarch one under / when present
-# (the cross one under /usr/<triple> hangs threaded programs).
+# A runner for binaries of a foreign CPU: qemu-user when installed, that
+# is when both conditions, one a line, hold.  gnu binaries need the
+# target's libc: the multiarch one under / when present (the cross one
+# under /usr/<triple> hangs threaded programs).
 xrust__host_cpu = $(call xrust__cpu,$(XRUST_HOST))
-xrust__qemu = $(shell command -v qemu-$(call xrust__cpu,$(1)) 2>/dev/null)
-xrust__runner = $(if $(filter $(call xrust__cpu,$(1)),$(xrust__host_cpu)),,\
-  $(if $(xrust__qemu),$(xrust__qemu)$(if $(findstring -linux-gnu,$(1)), -L \
-  $(if $(wildcard /lib/ld-linux-$(call xrust__cpu,$(1)).so.1),/,/usr/$(call \
-  xrust__cpu,$(1))-linux-gnu)),))
+xrust__qemu = $(shell command -v qemu-$(xrust__cpu) 2>/dev/null)
+xrust__multiarch = $(wildcard /lib/ld-linux-$(xrust__cpu).so.1)
+xrust__qemu_libc = $(if $(xrust__multiarch),/,/usr/$(xrust__cpu)-linux-gnu)
+xrust__runner = $(strip $(if $(and \
+  $(filter-out $(xrust__host_cpu),$(xrust__cpu)), \
+  $(xrust__qemu)), \
+  $(xrust__qemu) $(if $(xrust__is_gnu),-L $(xrust__qemu_libc))))
 
 xrust__profile_dir := $(if $(filter dev test,$(XRUST_PROFILE)),debug,$(if \
   $(filter release bench,$(XRUST_PROFILE)),release,$(XRUST_PROFILE)))
@@ -113,17 +149,14 @@ xrust__cargo_args = --offline --locked --config '$(xrust__cargo_config)' \
   --target $(1) --profile $(XRUST_PROFILE) $(xrust__features) \
   $(XRUST_CARGO_FLAGS)
 
-# Kbuild's filechk: rewrite $(1) with $(2) only when the content changes.
-define xrust__filechk
-ifeq ($$(xrust__dry),)
-xrust__mkdir := $$(if $$(wildcard $(dir $(1))),,$$(shell mkdir -p '$(dir $(1))'))
-ifneq ($$(rust-filechk $(1),$(2)),)
-ifeq ($$(V),2)
-$$(info   CONFIG  $(1) changed)
-endif
-endif
-endif
-endef
+# Kbuild's filechk: $(call xrust__filechk,FILE,TEXT) rewrites FILE with
+# TEXT only when the content changes, making FILE's directory first when
+# it is missing (one stat, no shell, when it exists); not under `make -n`.
+# Expands to nothing.
+xrust__filechk = $(if $(xrust__dry),,$(xrust__mkdir)$(if \
+  $(rust-filechk $(1),$(2)),$(xrust__changed)))
+xrust__mkdir = $(if $(wildcard $(dir $(1))),,$(shell mkdir -p '$(dir $(1))'))
+xrust__changed = $(if $(filter 2,$(V)),$(info   CONFIG  $(1) changed))
 
 xrust__bins := $(XRUST_CRATE_BINS)
 
@@ -170,7 +203,8 @@ $(xrust__x)/stub.stamp: $(XRUST_CRATE_MANIFESTS) $(XRUST_CRATE_LOCK) \
 
 # ---- L3 to L5, per target -------------------------------------------------
 
-# $(1): name (out/ subdirectory, cross-NAME), $(2): triple
+# $(1): name (out/ subdirectory, cross-NAME), $(2): triple.  The config
+# record is written when $(call) expands the template, at parse time.
 define xrust__target_rules
 $(call xrust__filechk,$(xrust__x)/$(1)/config,toolchain=$(XRUST_TOOLCHAIN) \
 profile=$(XRUST_PROFILE) features=$(xrust__features) \
@@ -178,6 +212,11 @@ cargo-flags=$(XRUST_CARGO_FLAGS) rustflags=$(RUSTFLAGS) \
 target-rustflags=$($(call xrust__env,$(2))_RUSTFLAGS) \
 linker=$(call xrust__linker,$(2)) sdk=$(XRUST_MACOS_SDK))
 
+# After building the stub, `cargo clean -p` removes what it compiled of
+# the workspace's own packages.  Those outputs carry the names and hashes
+# the real build uses, and their records list the sources relative to the
+# package, so cargo would find them fresh against real sources older than
+# the stub build and the crate layer would hand out the empty stubs.
 $(xrust__x)/$(1)/deps.stamp: $(xrust__x)/stub.stamp \
     $(xrust__x)/vendor.stamp $(xrust__x)/$(1)/config
 	$$(call xrust__check_linker,$(2))
@@ -210,11 +249,10 @@ $(xrust__x)/$(1)/crate.stamp: $(xrust__x)/$(1)/deps.stamp \
 $(xrust__o)/$(1)/.stamp: $(xrust__x)/$(1)/crate.stamp
 	$$(call xrust__say,OUT,$(XRUST_OUT)/$(1)/)
 	$(xrust__q)mkdir -p '$(xrust__o)/$(1)'
-	$(xrust__q)for b in $(xrust__bins); do \
-	  cp -f '$(xrust__x)/$(1)/target/$(2)/$(xrust__profile_dir)/'$$$$b \
-	    '$(xrust__o)/$(1)/'$$$$b.tmp && \
-	  mv -f '$(xrust__o)/$(1)/'$$$$b.tmp '$(xrust__o)/$(1)/'$$$$b || exit 1; \
-	done
+	$(xrust__q)$(foreach b,$(xrust__bins),\
+	  cp -f '$(xrust__x)/$(1)/target/$(2)/$(xrust__profile_dir)/$(b)' \
+	    '$(xrust__o)/$(1)/$(b).tmp' && \
+	  mv -f '$(xrust__o)/$(1)/$(b).tmp' '$(xrust__o)/$(1)/$(b)' &&) :
 	$(xrust__q)touch $$@
 
 .PHONY: cross-$(1) test-$(1)
@@ -254,9 +292,13 @@ show:
 	  $(xrust__o)/$(n)/$(b)),, (not built)))';)
 
 # Reproducible archives: sorted entries, owner 0, mtimes from
-# SOURCE_DATE_EPOCH or the last commit.
-SOURCE_DATE_EPOCH ?= $(shell git -C '$(XRUST_CRATE_DIR)' log -1 \
+# SOURCE_DATE_EPOCH or the last commit.  git is asked once, when the first
+# archive's recipe needs the value, and not at all by a run that makes no
+# archive: the variable replaces itself with a simple one on first use.
+xrust__commit_time = $(shell git -C '$(XRUST_CRATE_DIR)' log -1 \
   --format=%ct 2>/dev/null || echo 0)
+SOURCE_DATE_EPOCH ?= $(eval SOURCE_DATE_EPOCH := \
+  $(xrust__commit_time))$(SOURCE_DATE_EPOCH)
 xrust__dist = $(xrust__o)/dist/$(XRUST_CRATE_NAME)-$(XRUST_CRATE_VERSION)-$(1).tar.gz
 define xrust__dist_rule
 $(call xrust__dist,$(2)): $(xrust__o)/$(1)/.stamp

@@ -8,7 +8,10 @@
 # tool (build/xrust) are built on first use and rebuilt when their sources
 # change: Make remakes the loaded object and re-executes itself.  From an
 # installed copy ($(PREFIX)/share/xrust/xrust.mk) the installed module is
-# loaded.  Needs GNU Make 4.3 or newer built with `load` support.
+# loaded.  Needs GNU Make 4.3 or newer built with `load` support.  The
+# interface (functions, knobs) is described in mk/README.md, section
+# "Interface"; the layers of a build in section "Layers"; the targets in
+# section "Targets".
 
 ifndef XRUST_MK_INCLUDED
 XRUST_MK_INCLUDED := 1
@@ -16,18 +19,17 @@ XRUST_MK_INCLUDED := 1
 xrust__self := $(abspath $(lastword $(MAKEFILE_LIST)))
 XRUST_MK_DIR := $(patsubst %/,%,$(dir $(xrust__self)))
 
+# Our rules never become the user's default goal, except `all` for a
+# cargo project whose Makefile has none of its own before the include:
+# the goal is saved here and restored at the end of this file.
+xrust__goal := $(.DEFAULT_GOAL)
+
 # GNU Make 3.81 (macOS /usr/bin/make) and builds without dlopen have no
-# `load`; say so once instead of failing obscurely later.
-xrust__mv := $(subst ., ,$(MAKE_VERSION))
-xrust__major := $(word 1,$(xrust__mv))
-xrust__minor := $(word 2,$(xrust__mv))
-ifeq ($(filter 4,$(xrust__major))$(filter 0 1 2,$(xrust__minor)),4)
-xrust__version_ok := 1
-endif
-ifneq ($(filter 5 6 7 8 9,$(xrust__major)),)
-xrust__version_ok := 1
-endif
-ifndef xrust__version_ok
+# `load`; say so once instead of failing obscurely later.  Make 4.3 is
+# recognised by what it can do, not by its version string: its NEWS says
+# to look for 'nocomment' in .FEATURES (from 4.3 on, a `#` inside a
+# function call is text, not a comment), which 4.2 and older lack.
+ifeq ($(filter nocomment,$(.FEATURES)),)
 $(error xrust: GNU Make $(MAKE_VERSION) is too old: xrust needs GNU Make 4.3 or newer with 'load' support (Debian/Ubuntu: apt-get install make; macOS: brew install make, then run gmake))
 endif
 ifeq ($(filter load,$(.FEATURES)),)
@@ -72,7 +74,6 @@ ifdef xrust__build
 # tool is not loaded: its own rule rebuilds it, without a re-execution,
 # when a recipe that runs it needs it.
 xrust__src = $(wildcard $(addprefix $(XRUST_ROOT)/module/,$(addsuffix /*.[ch],$(1))))
-xrust__goal := $(.DEFAULT_GOAL)
 $(XRUST_SO) $(XRUST_ENGINE): $(call xrust__src,plugin engine lib) \
                              $(wildcard $(XRUST_ROOT)/include/xrust/*.h) \
                              $(XRUST_ROOT)/Makefile
@@ -80,24 +81,20 @@ $(XRUST_SO) $(XRUST_ENGINE): $(call xrust__src,plugin engine lib) \
 $(XRUST_TOOL): $(call xrust__src,cli engine lib) \
                $(wildcard $(XRUST_ROOT)/include/xrust/*.h) $(XRUST_ROOT)/Makefile
 	@$(xrust__build) >&2
-.DEFAULT_GOAL := $(xrust__goal)
 endif
 
 include $(XRUST_MK_DIR)/config.mk
-# Our rules never become the user's default goal, except `all` for a
-# cargo project whose Makefile has none of its own before the include.
-xrust__goal := $(.DEFAULT_GOAL)
 include $(XRUST_MK_DIR)/init.mk
-.DEFAULT_GOAL := $(xrust__goal)
 
-# A cargo project gets the per-target rules; a C project that only wants
-# the functions (or xrust-crate) sets XRUST_NO_RULES=1 or has no
-# Cargo.toml beside its Makefile.
+# A cargo project gets the per-target rules, and `all` for a default goal
+# when it had none; a C project that only wants the functions sets
+# XRUST_NO_RULES=1 or has no Cargo.toml beside its Makefile.
 ifeq ($(XRUST_NO_RULES),)
 ifneq ($(wildcard $(XRUST_CRATE_DIR)/Cargo.toml),)
 include $(XRUST_MK_DIR)/rules.mk
-.DEFAULT_GOAL := $(or $(xrust__goal),all)
+xrust__goal := $(or $(xrust__goal),all)
 endif
 endif
+.DEFAULT_GOAL := $(xrust__goal)
 
 endif # XRUST_MK_INCLUDED

@@ -115,11 +115,12 @@ like "without -s it names what it compiles" "$T/out" '^  CC      build/obj/cli/c
 
 # An old Make, a Make without load, a module that cannot be built.
 printf 'include %s/mk/xrust.mk\nall: ; @:\n' "$src" >"$T/p/Makefile"
-mk_run "$T/p" MAKE_VERSION=3.81
+mk_run "$T/p" MAKE_VERSION=3.81 \
+  .FEATURES="target-specific order-only second-expansion else-if archives jobserver check-symlink"
 is "an old Make stops" "$rc" 2
 like "an old Make gets a clear error" "$T/err" \
   "xrust: GNU Make 3.81 is too old: xrust needs GNU Make 4.3 or newer"
-mk_run "$T/p" .FEATURES=target-specific
+mk_run "$T/p" .FEATURES="target-specific nocomment"
 is "a Make without load stops" "$rc" 2
 like "a Make without load gets a clear error" "$T/err" \
   "built without 'load' support"
