@@ -78,6 +78,29 @@ else
   ok "no file refers to a sibling shared directory"
 fi
 
+# Every path into module/ that a file names exists (a glob matches
+# something): the folders moved, and comments must follow.
+module_missing() {
+  tr '\n' '\0' <"$1" |
+    xargs -0 grep -HIoE 'module/[A-Za-z0-9_./*-]*[A-Za-z0-9_*/]' 2>/dev/null |
+    while IFS=: read -r f p; do
+      # shellcheck disable=SC2086
+      set -- $p
+      [ -e "$1" ] || printf '%s: %s\n' "$f" "$p"
+    done | sort -u
+}
+printf 'see module/lib/toml.c, module/*/*.c and %s.\n' 'module/''nothing.c' \
+  >"$T/planted"
+is "a path into module/ that does not exist is found" \
+  "$(module_missing "$T/planted.list")" "$T/planted: module/nothing.c"
+module_missing "$T/files" >"$T/refs"
+if [ -s "$T/refs" ]; then
+  not_ok "every path into module/ that a file names exists"
+  diag_file "$T/refs"
+else
+  ok "every path into module/ that a file names exists"
+fi
+
 # Every *.md path a README names exists, relative to the top of the tree
 # or to the README's own directory.
 md_missing() {
