@@ -92,7 +92,7 @@ module_missing() {
 printf 'see module/lib/toml.c, module/*/*.c and %s.\n' 'module/''nothing.c' \
   >"$T/planted"
 is "a path into module/ that does not exist is found" \
-  "$(module_missing "$T/planted.list")" "$T/planted: module/nothing.c"
+  "$(module_missing "$T/planted.list")" "$T/planted: module/""nothing.c"
 module_missing "$T/files" >"$T/refs"
 if [ -s "$T/refs" ]; then
   not_ok "every path into module/ that a file names exists"
