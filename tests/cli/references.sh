@@ -2,9 +2,10 @@
 # xrust-test: no-sanitize
 # Every reference in the repository points at something a clone has: no
 # file cites the design notes that once lived outside the project, nor a
-# path into a sibling `shared` directory, and every `*.md` path that the
-# READMEs name exists.  The names are spelled in pieces below so that this
-# file does not match itself.
+# path into a sibling `shared` directory; every path into module/ that a
+# file names exists, and so does every `*.md` path that the READMEs name.
+# The names are spelled in pieces below so that this file does not match
+# itself.
 . "$(dirname "$0")/../lib.sh"
 
 cd "$XRUST_ROOT" || exit 1
