@@ -7,7 +7,7 @@
 #   demo           the main job: examples/hello built for every Linux target
 #                  and each binary run (installs Debian packages as root)
 #   check          every test; ends with "N passed, N failed"
-#   check-style    the written rules of STYLE.md (banned functions, ...)
+#   check-style    module/README.md's Style rules (banned functions, ...)
 #   fuzz           libFuzzer targets for the parsers (needs clang)
 #   install        module, mk/ files, headers and tool under $(DESTDIR)$(PREFIX)
 #   clean          remove build/

@@ -1,6 +1,6 @@
 #!/bin/sh
 # `make demo`: the main job end to end.  Builds examples/hello for every
-# Linux target that xrust supports with `make -j2 cross-all` and runs each
+# Linux target of the README's target table with `make -j2 cross-all` and runs each
 # binary (arm64 ones under qemu-user).  Toolchains come from the official
 # dist server (static.rust-lang.org) when it answers, otherwise from the
 # project's loopback dist server made from Debian's Rust 1.96.  Crates

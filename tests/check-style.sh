@@ -1,5 +1,5 @@
 #!/bin/sh
-# `make check-style`: the written rules of STYLE.md that a script can see.
+# `make check-style`: the written rules of module/README.md's Style section.
 # Prints "FILE:LINE: rule" for each violation and exits 1 if any.
 cd "$(dirname "$0")/.." || exit 2
 bad=0

@@ -1,5 +1,5 @@
 /*
- * The target table of DESIGN.md section 5: short names users write in
+ * The target table (mk/README.md, "Targets"): short names users write in
  * XRUST_TARGETS and the Rust triples they stand for.  Any full triple
  * (three or more dash-separated parts) passes through unchanged.
  */
