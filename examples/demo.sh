@@ -1,7 +1,7 @@
 #!/bin/sh
 # `make demo`: the main job end to end.  Builds examples/hello for every
-# Linux target of the README's target table with `make -j2 cross-all` and runs each
-# binary (arm64 ones under qemu-user).  Toolchains come from the official
+# Linux target of the README's target table with `make -j2 cross-all`
+# and runs each binary (arm64 ones under qemu-user).  Toolchains come from the official
 # dist server (static.rust-lang.org) when it answers, otherwise from the
 # project's loopback dist server made from Debian's Rust 1.96.  Crates
 # always come from the loopback registry made from Debian's librust-*-dev
