@@ -57,11 +57,6 @@ static const char *const dep_tables[] = {
 };
 #define N_DEP_TABLES (sizeof(dep_tables) / sizeof(dep_tables[0]))
 
-static int nomem(struct xr_err *err)
-{
-  return xr_fail(err, XR_ENOMEM, "out of memory");
-}
-
 /* Fails with "FILE:LINE:COLUMN: message" at V ("FILE: message" without). */
 #define bad(err, file, v, ...) \
   xr_toml_fail((err), XR_EMANIFEST, (file), (v), __VA_ARGS__)
@@ -152,7 +147,7 @@ static int load(struct ctx *c, const char *dir, size_t *idx,
   p.dir = xr_strdup(real);
   p.manifest = p.dir ? join(p.dir, "Cargo.toml") : NULL;
   if (!p.manifest) {
-    rc = nomem(err);
+    rc = xr_nomem(err);
     goto out;
   }
   if (!is_file(p.manifest)) {
@@ -185,7 +180,7 @@ static int load(struct ctx *c, const char *dir, size_t *idx,
     struct pkg *v = realloc(c->pkgs, cap * sizeof(*v));
 
     if (!v) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     c->pkgs = v;
@@ -359,7 +354,7 @@ static int path_deps_table(void *arg, const char *table_name,
                  : pd->root->manifest, pv, "'path' must be a string");
     abs = join(base, xr_toml_str(pv));
     if (!abs)
-      return nomem(err);
+      return xr_nomem(err);
     if (!realpath(abs, real)) {
       rc = bad(err, base == pd->p->dir ? pd->p->manifest
                : pd->root->manifest, pv, "path dependency '%s' does not "
@@ -369,7 +364,7 @@ static int path_deps_table(void *arg, const char *table_name,
     }
     free(abs);
     if (xr_strv_push_unique(pd->dirs, real))
-      return nomem(err);
+      return xr_nomem(err);
   }
   return 0;
 }
@@ -441,7 +436,7 @@ static int expand_list(struct ctx *c, struct ws *w, const char *key,
       return bad(err, manifest, m, "workspace %s must be strings", key);
     pattern = join(c->pkgs[w->root].dir, xr_toml_str(m));
     if (!pattern)
-      return nomem(err);
+      return xr_nomem(err);
     if (!has_glob(xr_toml_str(m))) {
       rc = load(c, pattern, &idx, err);
       free(pattern);
@@ -451,7 +446,7 @@ static int expand_list(struct ctx *c, struct ws *w, const char *key,
       if (rc)
         return rc;
       if (add_idx(out, n, idx))
-        return nomem(err);
+        return xr_nomem(err);
       continue;
     }
     memset(&g, 0, sizeof(g));
@@ -478,7 +473,7 @@ static int expand_list(struct ctx *c, struct ws *w, const char *key,
         rc = bad(err, c->pkgs[w->root].manifest, m, "workspace member "
                  "'%s' has no Cargo.toml", g.gl_pathv[k]);
       else if (!rc && add_idx(out, n, idx))
-        rc = nomem(err);
+        rc = xr_nomem(err);
     }
     globfree(&g);
     if (rc)
@@ -503,7 +498,7 @@ static int ws_members(struct ctx *c, size_t root, struct ws *w,
   w->root = root;
   w->has_ws = c->pkgs[root].ws != NULL;
   if (c->pkgs[root].package && add_idx(&w->members, &w->n_members, root))
-    return nomem(err);
+    return xr_nomem(err);
   if (!w->has_ws)
     return 0;
   ex = xr_toml_get(c->pkgs[root].ws, "exclude");
@@ -520,7 +515,7 @@ static int ws_members(struct ctx *c, size_t root, struct ws *w,
     abs = join(c->pkgs[root].dir, xr_toml_str(e));
     if (!abs || xr_strv_push(&w->excludes, abs)) {
       free(abs);
-      return nomem(err);
+      return xr_nomem(err);
     }
     free(abs);
   }
@@ -540,7 +535,7 @@ static int ws_members(struct ctx *c, size_t root, struct ws *w,
         continue;
       rc = load(c, dirs.v[j], &idx, err);
       if (!rc && add_idx(&w->members, &w->n_members, idx))
-        rc = nomem(err);
+        rc = xr_nomem(err);
     }
     xr_strv_release(&dirs);
     if (rc)
@@ -585,7 +580,7 @@ static int find_ws(struct ctx *c, size_t idx, struct ws *w,
                                           "workspace");
 
     if (!abs)
-      return nomem(err);
+      return xr_nomem(err);
     rc = load(c, abs, &ridx, err);
     free(abs);
     if (rc == XR_ENOTFOUND)
@@ -613,7 +608,7 @@ static int find_ws(struct ctx *c, size_t idx, struct ws *w,
       break;
     manifest = join(dir, "Cargo.toml");
     if (!manifest)
-      return nomem(err);
+      return xr_nomem(err);
     rc = is_file(manifest) ? 1 : 0;
     free(manifest);
     if (!rc)
@@ -694,7 +689,7 @@ static int list_dir(const char *dir, struct xr_strv *out,
       continue;
     if (xr_strv_push(out, e->d_name)) {
       closedir(d);
-      return nomem(err);
+      return xr_nomem(err);
     }
   }
   closedir(d);
@@ -739,13 +734,13 @@ static int pkg_bins(const struct pkg *p, struct xr_strv *bins,
       goto out;
     }
     if (xr_strv_push_unique(&names, bn)) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     if (bp) {
       path = join(p->dir, bp);
       if (!path || xr_strv_push(&paths, path)) {
-        rc = nomem(err);
+        rc = xr_nomem(err);
         goto out;
       }
       free(path);
@@ -758,18 +753,18 @@ static int pkg_bins(const struct pkg *p, struct xr_strv *bins,
       goto out;
     path = join(p->dir, "src/main.rs");
     if (!path) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     if (is_file(path) && !xr_strv_has(&paths, path) &&
         xr_strv_push_unique(&names, name)) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     free(path);
     path = join(p->dir, "src/bin");
     if (!path) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     rc = list_dir(path, &ents, err);
@@ -779,14 +774,14 @@ static int pkg_bins(const struct pkg *p, struct xr_strv *bins,
       if (is_rs(ents.v[i])) {
         if (xr_buf_printf(&f, "%s/%s", path, ents.v[i]) ||
             xr_buf_add(&stem, ents.v[i], strlen(ents.v[i]) - 3))
-          rc = nomem(err);
+          rc = xr_nomem(err);
       } else if (xr_buf_printf(&f, "%s/%s/main.rs", path, ents.v[i]) ||
                  xr_buf_adds(&stem, ents.v[i])) {
-        rc = nomem(err);
+        rc = xr_nomem(err);
       }
       if (!rc && is_file(f.data) && !xr_strv_has(&paths, f.data) &&
           xr_strv_push_unique(&names, stem.data))
-        rc = nomem(err);
+        rc = xr_nomem(err);
       xr_buf_release(&f);
       xr_buf_release(&stem);
     }
@@ -795,7 +790,7 @@ static int pkg_bins(const struct pkg *p, struct xr_strv *bins,
   }
   for (i = 0; i < names.n; i++) {
     if (xr_strv_push_unique(bins, names.v[i])) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
   }
@@ -833,7 +828,7 @@ static int pkg_lib(const struct pkg *p, struct xr_strv *types, char **name,
   if (!lib) {
     path = join(p->dir, "src/lib.rs");
     if (!path)
-      return nomem(err);
+      return xr_nomem(err);
     rc = autolib && is_file(path);
     free(path);
     if (!rc)
@@ -844,7 +839,7 @@ static int pkg_lib(const struct pkg *p, struct xr_strv *types, char **name,
     return rc;
   *name = xr_strdup(ln ? ln : pn);
   if (!*name)
-    return nomem(err);
+    return xr_nomem(err);
   for (c = *name; *c; c++)
     if (*c == '-')
       *c = '_';
@@ -864,7 +859,7 @@ static int pkg_lib(const struct pkg *p, struct xr_strv *types, char **name,
         return bad(err, p->manifest, t, "crate types must be non-empty "
                    "strings");
       if (xr_strv_push_unique(types, xr_toml_str(t)))
-        return nomem(err);
+        return xr_nomem(err);
     }
     return 0;
   }
@@ -872,7 +867,7 @@ static int pkg_lib(const struct pkg *p, struct xr_strv *types, char **name,
     return bad(err, p->manifest, pm, "'proc-macro' must be a boolean");
   if (xr_strv_push_unique(types, pm && xr_toml_bool(pm) ? "proc-macro"
                                                         : "lib"))
-    return nomem(err);
+    return xr_nomem(err);
   return 0;
 }
 
@@ -891,14 +886,14 @@ static int walk_rs(const char *dir, struct xr_strv *out, int depth,
     char *path = join(dir, ents.v[i]);
 
     if (!path) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       break;
     }
     if (is_dir(path)) {
       if (strcmp(ents.v[i], "target"))
         rc = walk_rs(path, out, depth + 1, err);
     } else if (is_rs(ents.v[i]) && xr_strv_push_unique(out, path)) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
     }
     free(path);
   }
@@ -914,9 +909,9 @@ static int add_file(const char *dir, const char *rel, struct xr_strv *out,
   int rc = 0;
 
   if (!path)
-    return nomem(err);
+    return xr_nomem(err);
   if (is_file(path) && xr_strv_push_unique(out, path))
-    rc = nomem(err);
+    rc = xr_nomem(err);
   free(path);
   return rc;
 }
@@ -938,7 +933,7 @@ static int pkg_sources(const struct pkg *p, struct xr_strv *out,
     char *d = join(p->dir, dirs[i]);
 
     if (!d)
-      return nomem(err);
+      return xr_nomem(err);
     rc = walk_rs(d, out, 0, err);
     free(d);
   }
@@ -1003,18 +998,18 @@ static int selection(struct ctx *c, const struct ws *w, size_t idx,
 
   if (idx != w->root || !w->has_ws) {
     if (add_idx(sel, n, idx))
-      return nomem(err);
+      return xr_nomem(err);
   } else if (w->n_defaults) {
     for (i = 0; i < w->n_defaults; i++)
       if (add_idx(sel, n, w->defaults[i]))
-        return nomem(err);
+        return xr_nomem(err);
   } else if (c->pkgs[idx].package) {
     if (add_idx(sel, n, idx))
-      return nomem(err);
+      return xr_nomem(err);
   } else {
     for (i = 0; i < w->n_members; i++)
       if (add_idx(sel, n, w->members[i]))
-        return nomem(err);
+        return xr_nomem(err);
   }
   for (i = 0; !rc && i < *n; i++) {
     struct xr_strv dirs = XR_STRV_INIT;
@@ -1027,7 +1022,7 @@ static int selection(struct ctx *c, const struct ws *w, size_t idx,
 
       rc = load(c, dirs.v[j], &d, err);
       if (!rc && add_idx(sel, n, d))
-        rc = nomem(err);
+        rc = xr_nomem(err);
     }
     xr_strv_release(&dirs);
   }
@@ -1038,7 +1033,7 @@ static int set_str(char **dst, const char *s, struct xr_err *err)
 {
   free(*dst);
   *dst = xr_strdup(s);
-  return *dst ? 0 : nomem(err);
+  return *dst ? 0 : xr_nomem(err);
 }
 
 int xr_crate_read(const char *dir, struct xr_crate *out, struct xr_err *err)
@@ -1145,7 +1140,7 @@ int xr_crate_read(const char *dir, struct xr_crate *out, struct xr_err *err)
     goto fail;
   goto out;
 fail:
-  rc = nomem(err);
+  rc = xr_nomem(err);
 out:
   free(sel);
   ws_release(&w);
@@ -1223,7 +1218,7 @@ int xr_crate_find_package(const char *root, const char *name,
   int rc = 0, found = 0;
 
   if (xr_strv_push(&queue, root)) {
-    rc = nomem(err);
+    rc = xr_nomem(err);
     goto out;
   }
   while (!found && !rc && head < queue.n) {
@@ -1233,7 +1228,7 @@ int xr_crate_find_package(const char *root, const char *name,
     size_t i;
 
     if (!manifest) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       break;
     }
     if (is_file(manifest)) {
@@ -1249,7 +1244,7 @@ int xr_crate_find_package(const char *root, const char *name,
         found = 1;
         xr_buf_reset(out);
         if (!realpath(dir, real) || xr_buf_adds(out, real))
-          rc = nomem(err);
+          rc = xr_nomem(err);
       }
       xr_toml_free(doc);
     }
@@ -1264,11 +1259,11 @@ int xr_crate_find_package(const char *root, const char *name,
         continue;
       sub = join(dir, ents.v[i]);
       if (!sub) {
-        rc = nomem(err);
+        rc = xr_nomem(err);
         break;
       }
       if (is_dir(sub) && xr_strv_push(&queue, sub))
-        rc = nomem(err);
+        rc = xr_nomem(err);
       free(sub);
     }
     xr_strv_release(&ents);
@@ -1436,7 +1431,7 @@ static int dep_path(struct norm *nm, const char *base, const char *rel,
   int failed = 0, rc = 0;
 
   if (!abs)
-    return nomem(err);
+    return xr_nomem(err);
   if (!realpath(abs, real)) {
     rc = bad(err, nm->p->manifest, pv, "path dependency '%s' does not "
              "exist", rel);
@@ -1451,7 +1446,7 @@ static int dep_path(struct norm *nm, const char *base, const char *rel,
   }
   xr_buf_reset(out);
   if (xr_buf_adds(out, np ? np : real))
-    rc = nomem(err);
+    rc = xr_nomem(err);
 out:
   free(np);
   free(abs);
@@ -1470,7 +1465,7 @@ static int dep_out(struct norm *nm, const char *name, size_t nlen,
 
   if (xr_toml_type(d) == XR_TOML_STRING)
     return key_out(o, name, nlen) || xr_buf_adds(o, " = ") ||
-           value_out(o, d) || xr_buf_addc(o, '\n') ? nomem(err) : 0;
+           value_out(o, d) || xr_buf_addc(o, '\n') ? xr_nomem(err) : 0;
   if (xr_toml_type(d) != XR_TOML_TABLE)
     return bad(err, nm->p->manifest, d, "invalid dependency '%s'", name);
   if (inherits(d)) {
@@ -1554,7 +1549,7 @@ static int dep_out(struct norm *nm, const char *name, size_t nlen,
     goto nomem;
   goto out;
 nomem:
-  rc = nomem(err);
+  rc = xr_nomem(err);
 out:
   xr_buf_release(&path);
   return rc;
@@ -1567,7 +1562,7 @@ static int dep_section(struct norm *nm, const char *header,
   int rc = 0;
 
   if (xr_buf_printf(nm->o, "\n[%s]\n", header))
-    return nomem(err);
+    return xr_nomem(err);
   for (i = 0; !rc && i < xr_toml_len(t); i++)
     rc = dep_out(nm, xr_toml_key(t, i), xr_toml_key_len(t, i),
                  xr_toml_at(t, i), err);
@@ -1628,7 +1623,7 @@ static int package_out(struct norm *nm, struct xr_err *err)
   }
   goto out;
 nomem:
-  rc = nomem(err);
+  rc = xr_nomem(err);
 out:
   xr_buf_release(&path);
   return rc;
@@ -1650,7 +1645,7 @@ int xr_crate_normalize(const char *manifest, const char *ceiling,
   memset(&w, 0, sizeof(w));
   xr_buf_reset(out);
   if (!dir)
-    return nomem(err);
+    return xr_nomem(err);
   slash = strrchr(dir, '/');
   if (slash)
     *slash = '\0';
@@ -1728,7 +1723,7 @@ int xr_crate_normalize(const char *manifest, const char *ceiling,
           if (xr_buf_adds(&header, "target") ||
               path_add(&header, xr_toml_key(v, j), xr_toml_key_len(v, j)) ||
               path_add(&header, tk, xr_toml_key_len(tt, m))) {
-            rc = nomem(err);
+            rc = xr_nomem(err);
             break;
           }
           if (is_dep_table(tk) &&
@@ -1736,7 +1731,7 @@ int xr_crate_normalize(const char *manifest, const char *ceiling,
             rc = dep_section(&nm, header.data, xr_toml_at(tt, m), err);
           else if (xr_toml_type(xr_toml_at(tt, m)) == XR_TOML_TABLE &&
                    section_out(out, &header, xr_toml_at(tt, m), 1))
-            rc = nomem(err);
+            rc = xr_nomem(err);
         }
       }
       continue;
@@ -1756,7 +1751,7 @@ int xr_crate_normalize(const char *manifest, const char *ceiling,
   }
   goto out;
 nomem:
-  rc = nomem(err);
+  rc = xr_nomem(err);
 out:
   free(dir);
   xr_buf_release(&path);
