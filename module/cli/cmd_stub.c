@@ -18,7 +18,8 @@
 
 #include "cli.h"
 #include "xrust/buf.h"
-#include "xrust/crate.h"
+#include "xrust/cargo.h"
+#include "xrust/strv.h"
 #include "xrust/toml.h"
 
 #define WALK_DEPTH_MAX 32

@@ -12,9 +12,10 @@
 #include <string.h>
 
 #include "xrust/buf.h"
+#include "xrust/cargo_lock.h"
 #include "xrust/fs.h"
-#include "xrust/crate.h"
 #include "xrust/sha256.h"
+#include "xrust/strv.h"
 #include "xrust/toml.h"
 
 #define CRATES_IO_INDEX "https://github.com/rust-lang/crates.io-index"

@@ -1,13 +1,13 @@
 /*
  * Rust v2 channel manifests (channel-rust-*.toml) and the install plan.
  * This file owns the mapping from the manifest's TOML tree to the structs
- * of toolchain.h (strings point into the tree, which the struct keeps),
+ * of manifest.h (strings point into the tree, which the struct keeps),
  * the checks that make a malformed manifest an error at its line and
  * column, and the selection of the artifacts a toolchain needs: profile
  * components for the host, rust-std per target, extra components through
  * the manifest's renames, each in the archive format channel.c picks.
  */
-#include "xrust/toolchain.h"
+#include "xrust/manifest.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
 #include "xrust/sha256.h"
 #include "xrust/toml.h"
 

@@ -7,14 +7,16 @@
  * (a temporary file beside it, then rename), and deciding whether a lock
  * covers a request.
  */
-#include "xrust/toolchain.h"
+#include "xrust/tclock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
 #include "xrust/fs.h"
+#include "xrust/manifest.h"
 #include "xrust/sha256.h"
 #include "xrust/toml.h"
 

@@ -13,8 +13,12 @@
 #include <sys/stat.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
+#include "xrust/fetch.h"
+#include "xrust/manifest.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
+#include "xrust/tclock.h"
 
 void xr_tc_config_init(struct xr_tc_config *c)
 {

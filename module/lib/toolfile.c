@@ -7,7 +7,7 @@
  * known keys, a valid channel, a known profile, `path` exclusive with
  * `channel`.  Every error points at FILE:LINE:COLUMN.
  */
-#include "xrust/toolchain.h"
+#include "xrust/toolfile.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
 #include "xrust/fs.h"
 #include "xrust/toml.h"
 
