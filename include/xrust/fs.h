@@ -88,5 +88,7 @@ int xr_fs_link_tree(const char *src, const char *dst, unsigned flags,
 
 /* 1 when PATH is a directory (following links). */
 int xr_fs_is_dir(const char *path);
+/* 1 when PATH is a regular file (following links). */
+int xr_fs_is_file(const char *path);
 
 #endif

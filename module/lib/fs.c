@@ -155,6 +155,13 @@ int xr_fs_is_dir(const char *path)
   return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int xr_fs_is_file(const char *path)
+{
+  struct stat st;
+
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 static int rm_at(int dfd, const char *name, int depth);
 
 /* Removes every entry of the open directory FD (consumed). */

@@ -124,6 +124,8 @@ TEST(mkdirs_and_rmtree_of_a_read_only_tree)
   /* A file where a directory is wanted. */
   snprintf(p, sizeof(p), "%s/file", d);
   put(p, "x");
+  CHECK(xr_fs_is_file(p) && !xr_fs_is_dir(p));
+  CHECK(!xr_fs_is_file(d) && !xr_fs_is_file(q));
   snprintf(q, sizeof(q), "%s/file/sub", d);
   CHECK(xr_fs_mkdirs(q, &e) == XR_EIO);
   CHECK(strstr(e.msg, "cannot create directory '") == e.msg);
