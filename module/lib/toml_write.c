@@ -101,6 +101,14 @@ int xr_toml_path_add(struct xr_buf *path, const char *k, size_t len)
          xr_toml_put_key(path, k, len);
 }
 
+/* Shortens the section path B back to its first N bytes. */
+static void cut(struct xr_buf *b, size_t n)
+{
+  b->len = n;
+  if (b->data)
+    b->data[n] = '\0';
+}
+
 /* Writes table T as section PATH (sub-tables as their own sections). */
 int xr_toml_put_table(struct xr_buf *o, struct xr_buf *path,
                       const struct xr_toml *t, int header)
@@ -124,8 +132,7 @@ int xr_toml_put_table(struct xr_buf *o, struct xr_buf *path,
 
     if (xr_toml_type(v) != XR_TOML_TABLE && !xr_toml_is_table_array(v))
       continue;
-    path->len = keep;
-    path->data[keep] = '\0';
+    cut(path, keep);
     rc = xr_toml_path_add(path, xr_toml_key(t, i), xr_toml_key_len(t, i));
     if (!rc && xr_toml_type(v) == XR_TOML_TABLE) {
       rc = xr_toml_put_table(o, path, v, 1);
@@ -135,13 +142,10 @@ int xr_toml_put_table(struct xr_buf *o, struct xr_buf *path,
 
         rc = xr_buf_printf(o, "\n[[%s]]\n", path->data) ||
              xr_toml_put_table(o, path, xr_toml_at(v, j), 0);
-        path->len = k2;
-        path->data[k2] = '\0';
+        cut(path, k2);
       }
     }
   }
-  path->len = keep;
-  if (path->data)
-    path->data[keep] = '\0';
+  cut(path, keep);
   return rc;
 }
