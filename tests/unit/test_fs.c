@@ -98,6 +98,18 @@ TEST(atomic_write_replaces_and_leaves_no_temporary)
   snprintf(p, sizeof(p), "%s/no/such/dir/out", d);
   CHECK(xr_fs_write(p, "x", 1, 0, &e) == XR_EIO);
   CHECK(strstr(e.msg, "cannot create a temporary file for '") == e.msg);
+  /* A temporary directory: the same rule, the mode of a plain mkdir. */
+  snprintf(p, sizeof(p), "%s/tree", d);
+  CHECK(xr_fs_mkdtemp(p, &b, &e) == 0);
+  CHECK(strncmp(b.data, p, strlen(p)) == 0);
+  CHECK(strncmp(b.data + strlen(p), ".tmp-", 5) == 0);
+  REQUIRE(stat(b.data, &st) == 0);
+  CHECK(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0755);
+  CHECK(rename(b.data, p) == 0 && xr_fs_is_dir(p));
+  snprintf(p, sizeof(p), "%s/no/tree", d);
+  CHECK(xr_fs_mkdtemp(p, &b, &e) == XR_EIO);
+  CHECK(strstr(e.msg, "cannot create a temporary directory for '") ==
+        e.msg);
   umask(mask);
   xr_buf_release(&b);
   CHECK(xr_fs_rmtree(d, &e) == 0);
