@@ -9,8 +9,6 @@
 #ifndef XRUST_CARGO_H
 #define XRUST_CARGO_H
 
-#include <stddef.h>
-
 #include "xrust/error.h"
 #include "xrust/strv.h"
 

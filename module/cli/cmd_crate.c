@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "cli.h"
-#include "xrust/buf.h"
 #include "xrust/cargo.h"
 #include "xrust/cargo_lock.h"
 #include "xrust/crate.h"

@@ -23,6 +23,7 @@
 
 #include "xrust/buf.h"
 #include "xrust/channel.h"
+#include "xrust/fetch.h"
 #include "xrust/manifest.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"

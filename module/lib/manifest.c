@@ -9,7 +9,6 @@
  */
 #include "xrust/manifest.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
