@@ -60,6 +60,24 @@ out:
   return rc;
 }
 
+/*
+ * Writes the value V of key K of a dependency: a `path` resolved against
+ * BASE (through dep_path; PATH is scratch), anything else as it is.
+ */
+static int dep_value(struct norm *nm, const char *k, const struct xr_toml *v,
+                     const char *base, struct xr_buf *path,
+                     struct xr_err *err)
+{
+  int rc;
+
+  if (strcmp(k, "path") || xr_toml_type(v) != XR_TOML_STRING)
+    return xr_toml_put_value(nm->o, v) ? xr_nomem(err) : 0;
+  rc = dep_path(nm, base, xr_toml_str(v), v, path, err);
+  if (!rc && xr_toml_put_str(nm->o, path->data, path->len))
+    rc = xr_nomem(err);
+  return rc;
+}
+
 /* Writes one dependency entry NAME = VALUE, inheritance resolved. */
 static int dep_out(struct norm *nm, const char *name, size_t nlen,
                    const struct xr_toml *d, struct xr_err *err)
@@ -104,15 +122,9 @@ static int dep_out(struct norm *nm, const char *name, size_t nlen,
         xr_toml_put_key(o, k, xr_toml_key_len(base, i)) ||
         xr_buf_adds(o, " = "))
       goto nomem;
-    if (!strcmp(k, "path") && xr_toml_type(v) == XR_TOML_STRING) {
-      rc = dep_path(nm, nm->root->dir, xr_toml_str(v), v, &path, err);
-      if (rc)
-        goto out;
-      if (xr_toml_put_str(o, path.data, path.len))
-        goto nomem;
-    } else if (xr_toml_put_value(o, v)) {
-      goto nomem;
-    }
+    rc = dep_value(nm, k, v, nm->root->dir, &path, err);
+    if (rc)
+      goto out;
   }
   for (i = 0; i < xr_toml_len(d); i++) {
     const char *k = xr_toml_key(d, i);
@@ -141,14 +153,10 @@ static int dep_out(struct norm *nm, const char *name, size_t nlen,
       if (xr_buf_addc(o, ']'))
         goto nomem;
       features = NULL;
-    } else if (!strcmp(k, "path") && xr_toml_type(v) == XR_TOML_STRING) {
-      rc = dep_path(nm, nm->p->dir, xr_toml_str(v), v, &path, err);
+    } else {
+      rc = dep_value(nm, k, v, nm->p->dir, &path, err);
       if (rc)
         goto out;
-      if (xr_toml_put_str(o, path.data, path.len))
-        goto nomem;
-    } else if (xr_toml_put_value(o, v)) {
-      goto nomem;
     }
   }
   if (features && (xr_buf_adds(o, n++ ? ", " : " ") ||

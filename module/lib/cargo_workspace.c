@@ -211,15 +211,15 @@ int xr_cargo_ws_dep(const struct pkg *p, const struct pkg *root,
 typedef int (*dep_table_fn)(void *arg, const char *table_name,
                             const struct xr_toml *t, struct xr_err *err);
 
-static int each_dep_table(const struct pkg *p, dep_table_fn fn, void *arg,
-                          struct xr_err *err)
+/* Calls FN for each dependency table of the table OF (of P). */
+static int dep_tables_of(const struct pkg *p, const struct xr_toml *of,
+                         dep_table_fn fn, void *arg, struct xr_err *err)
 {
-  const struct xr_toml *targets = xr_toml_get(p->doc, "target");
-  size_t i, j;
+  size_t i;
   int rc;
 
   for (i = 0; i < XR_CARGO_DEP_TABLES; i++) {
-    const struct xr_toml *t = xr_toml_get(p->doc, xr_cargo_dep_tables[i]);
+    const struct xr_toml *t = xr_toml_get(of, xr_cargo_dep_tables[i]);
 
     if (!t)
       continue;
@@ -230,27 +230,25 @@ static int each_dep_table(const struct pkg *p, dep_table_fn fn, void *arg,
     if (rc)
       return rc;
   }
-  if (!targets || xr_toml_type(targets) != XR_TOML_TABLE)
-    return 0;
-  for (j = 0; j < xr_toml_len(targets); j++) {
+  return 0;
+}
+
+static int each_dep_table(const struct pkg *p, dep_table_fn fn, void *arg,
+                          struct xr_err *err)
+{
+  const struct xr_toml *targets = xr_toml_get(p->doc, "target");
+  size_t j;
+  int rc = dep_tables_of(p, p->doc, fn, arg, err);
+
+  if (rc || !targets || xr_toml_type(targets) != XR_TOML_TABLE)
+    return rc;
+  for (j = 0; !rc && j < xr_toml_len(targets); j++) {
     const struct xr_toml *tt = xr_toml_at(targets, j);
 
-    if (xr_toml_type(tt) != XR_TOML_TABLE)
-      continue;
-    for (i = 0; i < XR_CARGO_DEP_TABLES; i++) {
-      const struct xr_toml *t = xr_toml_get(tt, xr_cargo_dep_tables[i]);
-
-      if (!t)
-        continue;
-      if (xr_toml_type(t) != XR_TOML_TABLE)
-        return bad(err, p->manifest, t, "'%s' must be a table",
-                   xr_cargo_dep_tables[i]);
-      rc = fn(arg, xr_cargo_dep_tables[i], t, err);
-      if (rc)
-        return rc;
-    }
+    if (xr_toml_type(tt) == XR_TOML_TABLE)
+      rc = dep_tables_of(p, tt, fn, arg, err);
   }
-  return 0;
+  return rc;
 }
 
 /* Collecting the directories of path dependencies. */
