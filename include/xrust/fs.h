@@ -37,6 +37,13 @@ int xr_fs_read_stream(FILE *f, const char *name, size_t max,
 int xr_fs_mktemp(const char *path, struct xr_buf *tmp, int *fd,
                  struct xr_err *err);
 
+/*
+ * The same rule for a directory: "<path>.tmp-XXXXXX" created (mkdtemp)
+ * beside PATH with the mode a plain mkdir gives, to be filled and then
+ * renamed to PATH.  TMP holds the name.
+ */
+int xr_fs_mkdtemp(const char *path, struct xr_buf *tmp, struct xr_err *err);
+
 enum {
   XR_FS_SYNC = 1,   /* fsync the file before the rename */
   XR_FS_EXEC = 2    /* mode 0755 instead of 0644 (before the umask) */
@@ -88,5 +95,7 @@ int xr_fs_link_tree(const char *src, const char *dst, unsigned flags,
 
 /* 1 when PATH is a directory (following links). */
 int xr_fs_is_dir(const char *path);
+/* 1 when PATH is a regular file (following links). */
+int xr_fs_is_file(const char *path);
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * The target table (mk/README.md, "Targets"): short names users write in
- * XRUST_TARGETS and the Rust triples they stand for.  Any full triple
- * (three or more dash-separated parts) passes through unchanged.
+ * The target table (module/lib/target.c; mk/README.md, "Targets"): short
+ * names users write in XRUST_TARGETS and the Rust triples they stand
+ * for.  Any full triple (three or more dash-separated parts) passes
+ * through unchanged.
  */
 #ifndef XRUST_TARGET_H
 #define XRUST_TARGET_H

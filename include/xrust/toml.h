@@ -41,7 +41,12 @@ struct xr_toml;
  */
 struct xr_toml *xr_toml_parse(const char *data, size_t len, const char *name,
                               struct xr_err *err);
-/* Reads and parses a file; NAME in messages is PATH. */
+/* The largest file xr_toml_parse_file reads (a nightly channel manifest
+ * is about 1 MiB). */
+#define XR_TOML_FILE_MAX (64u * 1024 * 1024)
+
+/* Reads and parses a file; NAME in messages is PATH.  A file larger than
+ * XR_TOML_FILE_MAX is XR_ELIMIT, one that cannot be read XR_EIO. */
 struct xr_toml *xr_toml_parse_file(const char *path, struct xr_err *err);
 void xr_toml_free(struct xr_toml *root);
 

@@ -12,9 +12,11 @@
 #include <string.h>
 
 #include "cli.h"
-#include "xrust/buf.h"
+#include "xrust/cargo.h"
+#include "xrust/cargo_lock.h"
 #include "xrust/crate.h"
 #include "xrust/fetch.h"
+#include "xrust/strv.h"
 
 static void print_var(const char *prefix, const char *name, const char *v)
 {

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "xrust/buf.h"
+#include "xrust/fs.h"
 #include "xrust/toml.h"
 
 int xr_cmd_toml_json(int argc, char **argv)
@@ -15,8 +16,6 @@ int xr_cmd_toml_json(int argc, char **argv)
   struct xr_buf in = XR_BUF_INIT, out = XR_BUF_INIT;
   struct xr_toml *doc = NULL;
   struct xr_err err;
-  char chunk[65536];
-  size_t n;
   int status = 1;
 
   (void)argv;
@@ -25,17 +24,9 @@ int xr_cmd_toml_json(int argc, char **argv)
     fprintf(stderr, "usage: xrust toml-json < FILE.toml\n");
     return 2;
   }
-  for (;;) {
-    n = fread(chunk, 1, sizeof(chunk), stdin);
-    if (n && xr_buf_add(&in, chunk, n)) {
-      fprintf(stderr, "xrust: toml-json: out of memory\n");
-      goto out;
-    }
-    if (n < sizeof(chunk))
-      break;
-  }
-  if (ferror(stdin)) {
-    fprintf(stderr, "xrust: toml-json: cannot read standard input\n");
+  if (xr_fs_read_stream(stdin, "standard input", XR_TOML_FILE_MAX, &in,
+                        &err)) {
+    fprintf(stderr, "xrust: toml-json: %s\n", err.msg);
     goto out;
   }
   doc = xr_toml_parse(in.data, in.len, "<stdin>", &err);
@@ -47,7 +38,7 @@ int xr_cmd_toml_json(int argc, char **argv)
     goto out;
   }
   if (xr_toml_to_json(doc, &out) || xr_buf_addc(&out, '\n')) {
-    fprintf(stderr, "xrust: toml-json: out of memory\n");
+    fprintf(stderr, "xrust: toml-json: %s\n", xr_code_text(XR_ENOMEM));
     goto out;
   }
   if (fwrite(out.data, 1, out.len, stdout) != out.len ||

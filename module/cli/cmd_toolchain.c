@@ -25,7 +25,11 @@
 
 #include "cli.h"
 #include "xrust/buf.h"
+#include "xrust/channel.h"
+#include "xrust/manifest.h"
+#include "xrust/tclock.h"
 #include "xrust/toolchain.h"
+#include "xrust/toolfile.h"
 
 #define MAX_LIST 256
 

@@ -22,8 +22,12 @@
 #include <unistd.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
+#include "xrust/fetch.h"
+#include "xrust/manifest.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
+#include "xrust/tclock.h"
 
 #define META ".xrust-meta"
 #define SHA_MAX 4096

@@ -27,10 +27,13 @@
 #include <dirent.h>
 
 #include "xrust/buf.h"
+#include "xrust/cargo.h"
+#include "xrust/cargo_lock.h"
 #include "xrust/crate.h"
 #include "xrust/fetch.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
+#include "xrust/strv.h"
 
 #define STAMP ".xrust-lock-sha256"
 #define SOURCE_NAME "xrust-vendor"

@@ -7,14 +7,15 @@
  * URL-encoded git queries.  Every error names FILE:LINE:COLUMN of the
  * offending value.  Also here: the crates.io download URL template.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xrust/buf.h"
-#include "xrust/crate.h"
+#include "xrust/cargo_lock.h"
+#include "xrust/fs.h"
 #include "xrust/sha256.h"
+#include "xrust/strv.h"
 #include "xrust/toml.h"
 
 #define CRATES_IO_INDEX "https://github.com/rust-lang/crates.io-index"
@@ -46,11 +47,6 @@ void xr_lock_release(struct xr_lock *l)
   free(l->pkgs);
   free(l->path);
   memset(l, 0, sizeof(*l));
-}
-
-static int nomem(struct xr_err *err)
-{
-  return xr_fail(err, XR_ENOMEM, "out of memory");
 }
 
 /* "NAME:LINE:COLUMN: " errors about the value V. */
@@ -279,7 +275,7 @@ static int get_str(const struct xr_toml *t, const char *key, const char *file,
     return bad(err, file, v, what);
   }
   *out = xr_strdup(xr_toml_str(v));
-  return *out ? 0 : nomem(err);
+  return *out ? 0 : xr_nomem(err);
 }
 
 /* Lowercases a checksum after checking it. */
@@ -323,7 +319,7 @@ static int read_pkg(const struct xr_toml *t, const char *file, int decode,
   }
   rc = parse_source(p, decode, &why);
   if (rc < 0)
-    return nomem(err);
+    return xr_nomem(err);
   if (rc > 0)
     return bad(err, file, xr_toml_get(t, "source"), why);
   deps = xr_toml_get(t, "dependencies");
@@ -338,7 +334,7 @@ static int read_pkg(const struct xr_toml *t, const char *file, int decode,
       if (xr_toml_type(d) != XR_TOML_STRING || !*xr_toml_str(d))
         return bad(err, file, d, "dependencies must be non-empty strings");
       if (xr_strv_push(&p->deps, xr_toml_str(d)))
-        return nomem(err);
+        return xr_nomem(err);
     }
   }
   return 0;
@@ -390,7 +386,7 @@ static int read_metadata(const struct xr_toml *meta, const char *file,
         continue;
       sum = xr_strdup(xr_toml_str(v));
       if (!sum)
-        return nomem(err);
+        return xr_nomem(err);
       p->checksum = sum;
       if (check_sum(sum, v, file, err))
         return err ? err->code : XR_EMANIFEST;
@@ -415,7 +411,7 @@ int xr_lock_parse(const char *data, size_t len, const char *name,
     return err ? err->code : XR_ETOML;
   l->path = xr_strdup(name);
   if (!l->path) {
-    rc = nomem(err);
+    rc = xr_nomem(err);
     goto out;
   }
   ver = xr_toml_get(doc, "version");
@@ -442,7 +438,7 @@ int xr_lock_parse(const char *data, size_t len, const char *name,
     }
     l->pkgs = calloc(xr_toml_len(pkgs) + 1, sizeof(*l->pkgs));
     if (!l->pkgs) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     for (i = 0; i < xr_toml_len(pkgs); i++) {
@@ -477,7 +473,7 @@ int xr_lock_parse(const char *data, size_t len, const char *name,
                                         (l->n + 1) * sizeof(*l->pkgs));
 
     if (!grown) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     l->pkgs = grown;
@@ -508,32 +504,12 @@ out:
 int xr_lock_read(const char *path, struct xr_lock *l, struct xr_err *err)
 {
   struct xr_buf data = XR_BUF_INIT;
-  FILE *f;
-  char chunk[16384];
-  size_t n;
-  int rc = 0;
+  int rc;
 
   xr_lock_init(l);
-  f = fopen(path, "rb");
-  if (!f)
-    return xr_fail(err, XR_ENOTFOUND, "cannot read '%s': %s", path,
-                   strerror(errno));
-  for (;;) {
-    n = fread(chunk, 1, sizeof(chunk), f);
-    if (n && xr_buf_add(&data, chunk, n)) {
-      rc = nomem(err);
-      goto out;
-    }
-    if (n < sizeof(chunk))
-      break;
-  }
-  if (ferror(f)) {
-    rc = xr_fail(err, XR_EIO, "cannot read '%s'", path);
-    goto out;
-  }
-  rc = xr_lock_parse(data.data ? data.data : "", data.len, path, l, err);
-out:
-  fclose(f);
+  rc = xr_fs_read(path, XR_TOML_FILE_MAX, &data, err);
+  if (!rc)
+    rc = xr_lock_parse(xr_buf_str(&data), data.len, path, l, err);
   xr_buf_release(&data);
   return rc;
 }

@@ -6,7 +6,7 @@
  * back, for lockfiles), and the choice of archive format per artifact.
  * Everything here is string work: no I/O.
  */
-#include "xrust/toolchain.h"
+#include "xrust/channel.h"
 
 #include <ctype.h>
 #include <string.h>

@@ -72,6 +72,23 @@ int xr_fs_mktemp(const char *path, struct xr_buf *tmp, int *fd,
   return 0;
 }
 
+int xr_fs_mkdtemp(const char *path, struct xr_buf *tmp, struct xr_err *err)
+{
+  mode_t mask;
+
+  xr_buf_reset(tmp);
+  if (xr_buf_printf(tmp, "%s.tmp-XXXXXX", path))
+    return xr_nomem(err);
+  if (!mkdtemp(tmp->data))
+    return xr_fail(err, XR_EIO, "cannot create a temporary directory for "
+                   "'%s': %s", path, strerror(errno));
+  /* mkdtemp makes 0700; give the directory the mode mkdir would. */
+  mask = umask(0);
+  (void)umask(mask);
+  (void)chmod(tmp->data, 0755 & ~mask);
+  return 0;
+}
+
 int xr_fs_commit(int fd, const char *tmp, const char *path, unsigned flags,
                  struct xr_err *err)
 {
@@ -153,6 +170,13 @@ int xr_fs_is_dir(const char *path)
   struct stat st;
 
   return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int xr_fs_is_file(const char *path)
+{
+  struct stat st;
+
+  return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static int rm_at(int dfd, const char *name, int depth);

@@ -1,20 +1,20 @@
 /*
  * Rust v2 channel manifests (channel-rust-*.toml) and the install plan.
  * This file owns the mapping from the manifest's TOML tree to the structs
- * of toolchain.h (strings point into the tree, which the struct keeps),
+ * of manifest.h (strings point into the tree, which the struct keeps),
  * the checks that make a malformed manifest an error at its line and
  * column, and the selection of the artifacts a toolchain needs: profile
  * components for the host, rust-std per target, extra components through
  * the manifest's renames, each in the archive format channel.c picks.
  */
-#include "xrust/toolchain.h"
+#include "xrust/manifest.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
 #include "xrust/sha256.h"
 #include "xrust/toml.h"
 
@@ -82,7 +82,7 @@ static int parse_refs(const struct xr_toml *arr, struct xr_mf_ref **out,
     return 0;
   *out = calloc(len, sizeof(**out));
   if (!*out)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   for (i = 0; i < len; i++) {
     const struct xr_toml *e = xr_toml_at(arr, i);
 
@@ -204,7 +204,7 @@ static int parse_pkg(const struct xr_toml *t, const char *pkg,
     return 0;
   out->targets = calloc(n, sizeof(*out->targets));
   if (!out->targets)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   for (i = 0; i < n; i++) {
     out->ntargets = i + 1;
     rc = parse_target(xr_toml_at(targets, i), xr_toml_key(targets, i),
@@ -228,7 +228,7 @@ static int parse_renames(struct xr_manifest *m, const struct xr_toml *t,
     return 0;
   m->renames = calloc(n, sizeof(*m->renames));
   if (!m->renames)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   for (i = 0; i < n; i++) {
     const struct xr_toml *r = xr_toml_at(t, i);
     char where[256];
@@ -259,7 +259,7 @@ static int parse_profiles(struct xr_manifest *m, const struct xr_toml *t,
     return 0;
   m->profiles = calloc(n, sizeof(*m->profiles));
   if (!m->profiles)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   for (i = 0; i < n; i++) {
     const struct xr_toml *a = xr_toml_at(t, i);
     struct xr_mf_profile *p = &m->profiles[i];
@@ -274,7 +274,7 @@ static int parse_profiles(struct xr_manifest *m, const struct xr_toml *t,
       continue;
     p->components = calloc(len, sizeof(*p->components));
     if (!p->components)
-      return xr_fail(err, XR_ENOMEM, "out of memory");
+      return xr_nomem(err);
     for (j = 0; j < len; j++) {
       const struct xr_toml *s = xr_toml_at(a, j);
 
@@ -323,7 +323,7 @@ static int parse_tree(struct xr_manifest *m, const char *name,
   if (n) {
     m->pkgs = calloc(n, sizeof(*m->pkgs));
     if (!m->pkgs)
-      return xr_fail(err, XR_ENOMEM, "out of memory");
+      return xr_nomem(err);
   }
   for (i = 0; i < n; i++) {
     m->npkgs = i + 1;
@@ -434,8 +434,7 @@ int xr_manifest_pin(const struct xr_manifest *m, const struct xr_channel *ch,
   int rc;
 
   if (xr_channel_is_pinned(ch))
-    return xr_channel_format(ch, out) ? xr_fail(err, XR_ENOMEM,
-                                                "out of memory") : 0;
+    return xr_channel_format(ch, out) ? xr_nomem(err) : 0;
   if (!strcmp(ch->name, "beta") || !strcmp(ch->name, "nightly")) {
     if (!m->date || strlen(m->date) != 10)
       return xr_fail(err, XR_EMANIFEST, "cannot pin channel '%s': the "
@@ -460,7 +459,7 @@ int xr_manifest_pin(const struct xr_manifest *m, const struct xr_channel *ch,
   }
   if (!rc && ch->host[0])
     rc = xr_buf_printf(out, "-%s", ch->host);
-  return rc ? xr_fail(err, XR_ENOMEM, "out of memory") : 0;
+  return rc ? xr_nomem(err) : 0;
 }
 
 /* ---- plans ------------------------------------------------------------ */
@@ -500,7 +499,7 @@ int xr_plan_add(struct xr_plan *p, const char *pkg, const char *target,
                    sha256);
   items = realloc(p->items, (p->n + 1) * sizeof(*items));
   if (!items)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   p->items = items;
   a = &items[p->n];
   memset(a, 0, sizeof(*a));
@@ -516,7 +515,7 @@ int xr_plan_add(struct xr_plan *p, const char *pkg, const char *target,
   a->format = format;
   p->n++;
   if (!a->pkg || !a->target || !a->url)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   return 0;
 }
 
@@ -549,7 +548,7 @@ int xr_plan_id(const struct xr_plan *p, char id[65], struct xr_err *err)
   if (p->n) {
     v = malloc(p->n * sizeof(*v));
     if (!v)
-      return xr_fail(err, XR_ENOMEM, "out of memory");
+      return xr_nomem(err);
   }
   for (i = 0; i < p->n; i++)
     v[i] = p->items[i].sha256;

@@ -64,7 +64,7 @@ const char *xr_target_triple(const char *name, struct xr_err *err)
   for (i = 0; i < TARGET_ROWS; i++)
     if (xr_buf_printf(&known, "%s%s", i ? " " : "", targets[i].name)) {
       xr_buf_release(&known);
-      xr_fail(err, XR_ENOMEM, "out of memory");
+      xr_nomem(err);
       return NULL;
     }
   xr_fail(err, XR_ETARGET,

@@ -7,17 +7,16 @@
  * (a temporary file beside it, then rename), and deciding whether a lock
  * covers a request.
  */
-#include "xrust/toolchain.h"
+#include "xrust/tclock.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
+#include "xrust/fs.h"
+#include "xrust/manifest.h"
 #include "xrust/sha256.h"
 #include "xrust/toml.h"
 
@@ -61,7 +60,7 @@ int xr_tclock_set(char **field, const char *value, struct xr_err *err)
   if (value) {
     s = xr_strdup(value);
     if (!s)
-      return xr_fail(err, XR_ENOMEM, "out of memory");
+      return xr_nomem(err);
   }
   free(*field);
   *field = s;
@@ -88,11 +87,11 @@ int xr_tclock_list_add(char ***list, size_t *n, const char *value,
     return 0;
   s = xr_strdup(value);
   if (!s)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   v = realloc(*list, (*n + 1) * sizeof(*v));
   if (!v) {
     free(s);
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   }
   v[*n] = s;
   *list = v;
@@ -298,37 +297,19 @@ int xr_tclock_read(struct xr_tclock *l, const char *path, int *found,
                    struct xr_err *err)
 {
   struct xr_buf data = XR_BUF_INIT;
-  char chunk[8192];
-  FILE *f;
-  size_t n;
-  int rc = 0;
+  int rc;
 
   xr_tclock_init(l);
   *found = 0;
-  f = fopen(path, "rb");
-  if (!f) {
-    if (errno == ENOENT)
-      return 0;
-    return xr_fail(err, XR_EIO, "cannot open '%s': %s", path,
-                   strerror(errno));
+  rc = xr_fs_read(path, XR_TOML_FILE_MAX, &data, err);
+  if (rc == XR_ENOTFOUND) {
+    xr_err_clear(err);
+    rc = 0;
+  } else if (!rc) {
+    rc = xr_tclock_parse(l, xr_buf_str(&data), data.len, path, err);
+    if (!rc)
+      *found = 1;
   }
-  do {
-    n = fread(chunk, 1, sizeof(chunk), f);
-    if (n && xr_buf_add(&data, chunk, n)) {
-      rc = xr_fail(err, XR_ENOMEM, "out of memory");
-      goto out;
-    }
-  } while (n == sizeof(chunk));
-  if (ferror(f)) {
-    rc = xr_fail(err, XR_EIO, "cannot read '%s': %s", path,
-                 strerror(errno));
-    goto out;
-  }
-  rc = xr_tclock_parse(l, xr_buf_str(&data), data.len, path, err);
-  if (!rc)
-    *found = 1;
-out:
-  fclose(f);
   xr_buf_release(&data);
   return rc;
 }
@@ -407,7 +388,7 @@ int xr_tclock_format(const struct xr_tclock *l, struct xr_buf *out,
     return xr_fail(err, XR_EINTERNAL, "incomplete toolchain lock");
   a = malloc(l->plan.n * sizeof(*a));
   if (!a)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   for (i = 0; i < l->plan.n; i++)
     a[i] = &l->plan.items[i];
   qsort(a, l->plan.n, sizeof(*a), cmp_art);
@@ -432,69 +413,18 @@ int xr_tclock_format(const struct xr_tclock *l, struct xr_buf *out,
          put_kv(out, "sha256", a[i]->sha256) ||
          put_kv(out, "url", a[i]->url);
   free(a);
-  return rc ? xr_fail(err, XR_ENOMEM, "out of memory") : 0;
-}
-
-static int write_all(int fd, const char *p, size_t n)
-{
-  while (n) {
-    ssize_t w = write(fd, p, n);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    n -= (size_t)w;
-  }
-  return 0;
+  return rc ? xr_nomem(err) : 0;
 }
 
 int xr_tclock_write(const struct xr_tclock *l, const char *path,
                     struct xr_err *err)
 {
-  struct xr_buf text = XR_BUF_INIT, tmp = XR_BUF_INIT;
-  int fd = -1, rc;
+  struct xr_buf text = XR_BUF_INIT;
+  int rc;
 
   rc = xr_tclock_format(l, &text, err);
-  if (rc)
-    goto out;
-  if (xr_buf_printf(&tmp, "%s.tmpXXXXXX", path)) {
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
-    goto out;
-  }
-  fd = mkstemp(tmp.data);
-  if (fd < 0) {
-    rc = xr_fail(err, XR_EIO, "cannot create '%s': %s", tmp.data,
-                 strerror(errno));
-    xr_buf_release(&tmp);
-    goto out;
-  }
-  if (fchmod(fd, 0644) || write_all(fd, text.data, text.len) ||
-      fsync(fd)) {
-    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", tmp.data,
-                 strerror(errno));
-    goto out;
-  }
-  if (close(fd)) {
-    fd = -1;
-    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", tmp.data,
-                 strerror(errno));
-    goto out;
-  }
-  fd = -1;
-  if (rename(tmp.data, path)) {
-    rc = xr_fail(err, XR_EIO, "cannot rename '%s' to '%s': %s", tmp.data,
-                 path, strerror(errno));
-    goto out;
-  }
-  xr_buf_release(&tmp);
-out:
-  if (fd >= 0)
-    close(fd);
-  if (tmp.data)
-    unlink(tmp.data);
-  xr_buf_release(&tmp);
+  if (!rc)
+    rc = xr_fs_write(path, text.data, text.len, XR_FS_SYNC, err);
   xr_buf_release(&text);
   return rc;
 }

@@ -11,13 +11,13 @@
  */
 #include "xrust/toml.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xrust/buf.h"
+#include "xrust/fs.h"
 #include "toml_priv.h"
 
 static char *dupmem(const char *s, size_t n)
@@ -91,11 +91,6 @@ int xr_toml_perr_at(struct parser *p, const char *at, const char *fmt, ...)
   vsnprintf(msg, sizeof(msg), fmt, ap);
   va_end(ap);
   return perr_pos(p, xr_toml_where(p, at), "%s", msg);
-}
-
-int xr_toml_nomem(struct parser *p)
-{
-  return xr_fail(p->err, XR_ENOMEM, "%s: out of memory", p->name);
 }
 
 /* Names the character at AT for "found ..." in messages. */
@@ -202,7 +197,7 @@ static struct xr_toml *new_container(struct parser *p,
   }
   v = calloc(1, sizeof(*v));
   if (!v) {
-    *rc = xr_toml_nomem(p);
+    *rc = xr_nomem(p->err);
     return NULL;
   }
   v->type = type;
@@ -352,7 +347,7 @@ static int simple_key(struct parser *p, struct keyseg *seg)
     seg->n = (size_t)(q - s);
     p->p = q;
   }
-  return seg->s ? 0 : xr_toml_nomem(p);
+  return seg->s ? 0 : xr_nomem(p->err);
 }
 
 /* A dotted key; leaves p->p after the whitespace that follows it. */
@@ -367,7 +362,7 @@ static int parse_key(struct parser *p, struct keypath *kp)
       cap = kp->cap ? kp->cap * 2 : 4;
       nv = realloc(kp->v, cap * sizeof(*nv));
       if (!nv)
-        return xr_toml_nomem(p);
+        return xr_nomem(p->err);
       kp->v = nv;
       kp->cap = cap;
     }
@@ -502,7 +497,7 @@ static int parse_value(struct parser *p, unsigned depth,
       return rc;
     *out = xr_toml_new_scalar(XR_TOML_STRING, ps, s, (size_t)(p->p - s),
                       p->buf.data, p->buf.len);
-    return *out ? 0 : xr_toml_nomem(p);
+    return *out ? 0 : xr_nomem(p->err);
   case '[':
     return parse_array(p, depth, ps, out);
   case '{':
@@ -520,7 +515,7 @@ static int parse_value(struct parser *p, unsigned depth,
     *out = xr_toml_new_scalar(XR_TOML_BOOL, ps, s, (size_t)(e - s), s,
                       (size_t)(e - s));
     if (!*out)
-      return xr_toml_nomem(p);
+      return xr_nomem(p->err);
     (*out)->u.s.n.b = *s == 't';
     p->p = e;
     return 0;
@@ -560,7 +555,7 @@ static int add_table(struct parser *p, struct xr_toml **t,
   if (!nt)
     return rc;
   if (xr_toml_tbl_add(*t, take_key(kp, i), seg->n, nt))
-    return xr_toml_nomem(p);
+    return xr_nomem(p->err);
   *t = nt;
   return 0;
 }
@@ -632,7 +627,7 @@ static int parse_keyval(struct parser *p, struct xr_toml *tbl)
     goto out;
   rc = xr_toml_tbl_add(t, take_key(&kp, kp.n - 1), last->n, v);
   if (rc)
-    rc = xr_toml_nomem(p);
+    rc = xr_nomem(p->err);
 out:
   keypath_release(&kp);
   return rc;
@@ -737,7 +732,7 @@ static int parse_header(struct parser *p)
       goto out;
     rc = xr_toml_tbl_add(t, take_key(&kp, kp.n - 1), last->n, a);
     if (rc) {
-      rc = xr_toml_nomem(p);
+      rc = xr_nomem(p->err);
       goto out;
     }
   } else {
@@ -752,7 +747,7 @@ static int parse_header(struct parser *p)
   else
     rc = xr_toml_tbl_add(t, take_key(&kp, kp.n - 1), last->n, nt);
   if (rc) {
-    rc = xr_toml_nomem(p);
+    rc = xr_nomem(p->err);
     goto out;
   }
   p->cur = nt;
@@ -844,31 +839,12 @@ struct xr_toml *xr_toml_parse_file(const char *path, struct xr_err *err)
 {
   struct xr_buf b = XR_BUF_INIT;
   struct xr_toml *root = NULL;
-  char chunk[65536];
-  size_t n;
-  FILE *f;
 
-  f = fopen(path, "rb");
-  if (!f) {
-    xr_fail(err, XR_EIO, "cannot open '%s': %s", path, strerror(errno));
-    return NULL;
-  }
-  for (;;) {
-    n = fread(chunk, 1, sizeof(chunk), f);
-    if (n && xr_buf_add(&b, chunk, n)) {
-      xr_fail(err, XR_ENOMEM, "reading '%s': out of memory", path);
-      goto out;
-    }
-    if (n < sizeof(chunk))
-      break;
-  }
-  if (ferror(f)) {
-    xr_fail(err, XR_EIO, "cannot read '%s': %s", path, strerror(errno));
-    goto out;
-  }
-  root = xr_toml_parse(b.data, b.len, path, err);
-out:
-  fclose(f);
+  /* Any file that cannot be read, missing or not, is XR_EIO here. */
+  if (xr_fs_read(path, XR_TOML_FILE_MAX, &b, err) == 0)
+    root = xr_toml_parse(b.data, b.len, path, err);
+  else if (err && err->code == XR_ENOTFOUND)
+    err->code = XR_EIO;
   xr_buf_release(&b);
   return root;
 }

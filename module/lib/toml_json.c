@@ -6,8 +6,6 @@
  */
 #include "xrust/toml.h"
 
-#include <stdio.h>
-
 #include "xrust/buf.h"
 
 static const char *type_name(enum xr_toml_type t)

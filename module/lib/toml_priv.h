@@ -153,7 +153,6 @@ int xr_toml_perr_at(struct parser *p, const char *at, const char *fmt, ...)
   __attribute__((format(printf, 3, 4)))
 #endif
   ;
-int xr_toml_nomem(struct parser *p);
 /* Names the character at AT for "found ..." in messages. */
 const char *xr_toml_describe(const struct parser *p, const char *at,
                              char *buf, size_t n);

@@ -85,7 +85,7 @@ static int escape(struct parser *p, int multiline)
       return xr_toml_perr_at(p, bs, "invalid unicode escape '\\%c%.*s': not a "
                              "unicode scalar value", c, want, q + 1);
     if (add_utf8(&p->buf, cp))
-      return xr_toml_nomem(p);
+      return xr_nomem(p->err);
     p->p = q + 1 + want;
     return 0;
   default:
@@ -107,7 +107,7 @@ static int escape(struct parser *p, int multiline)
                            FOUND(p, q, fb));
   }
   if (xr_buf_addc(&p->buf, c))
-    rc = xr_toml_nomem(p);
+    rc = xr_nomem(p->err);
   p->p = q + 1;
   return rc;
 }
@@ -134,7 +134,7 @@ int xr_toml_scan_string(struct parser *p, char quote, int ml)
            !is_ctrl((unsigned char)*q))
       q++;
     if (q > run && xr_buf_add(&p->buf, run, (size_t)(q - run)))
-      return xr_toml_nomem(p);
+      return xr_nomem(p->err);
     p->p = q;
     if (q >= p->end) {
       if (ml)
@@ -154,7 +154,7 @@ int xr_toml_scan_string(struct parser *p, char quote, int ml)
         ;
       if (nq < 3) {
         if (xr_buf_add(&p->buf, q, nq))
-          return xr_toml_nomem(p);
+          return xr_nomem(p->err);
         p->p = q + nq;
         continue;
       }
@@ -163,7 +163,7 @@ int xr_toml_scan_string(struct parser *p, char quote, int ml)
                                "too many quotes at end of multi-line "
                                "string");
       if (xr_buf_add(&p->buf, q, nq - 3))
-        return xr_toml_nomem(p);
+        return xr_nomem(p->err);
       p->p = q + nq;
       return 0;
     }
@@ -175,7 +175,7 @@ int xr_toml_scan_string(struct parser *p, char quote, int ml)
     }
     if (ml && xr_toml_at_newline(p)) {
       if (xr_buf_addc(&p->buf, '\n'))
-        return xr_toml_nomem(p);
+        return xr_nomem(p->err);
       xr_toml_eat_newline(p);
       continue;
     }
@@ -243,7 +243,7 @@ static int scan_time(struct parser *p, const char **qp, const char *tok)
       f++;
   }
   if (xr_buf_add(&p->buf, q, (size_t)(f - q)))
-    return xr_toml_nomem(p);
+    return xr_nomem(p->err);
   *qp = f;
   return 0;
 }
@@ -280,7 +280,7 @@ int xr_toml_parse_datetime(struct parser *p, struct pos ps, const char *tend,
     return xr_toml_perr_at(p, s, "invalid date: day %02d out of range for "
                            "%04d-%02d", d, y, mo);
   if (xr_buf_add(&p->buf, q, 10))
-    return xr_toml_nomem(p);
+    return xr_nomem(p->err);
   q += 10;
   type = XR_TOML_DATE_LOCAL;
   if (q < p->end && (*q == 'T' || *q == 't' ||
@@ -289,7 +289,7 @@ int xr_toml_parse_datetime(struct parser *p, struct pos ps, const char *tend,
                       is_digit((unsigned char)q[2]) && q[3] == ':'))) {
     q++;
     if (xr_buf_addc(&p->buf, 'T'))
-      return xr_toml_nomem(p);
+      return xr_nomem(p->err);
     rc = scan_time(p, &q, s);
     if (rc)
       return rc;
@@ -297,7 +297,7 @@ int xr_toml_parse_datetime(struct parser *p, struct pos ps, const char *tend,
     if (q < p->end && (*q == 'Z' || *q == 'z')) {
       q++;
       if (xr_buf_addc(&p->buf, 'Z'))
-        return xr_toml_nomem(p);
+        return xr_nomem(p->err);
       type = XR_TOML_DATETIME;
     } else if (q < p->end && (*q == '+' || *q == '-')) {
       if (!xr_toml_digits(q + 1, p->end, 2, &h) || q + 3 >= p->end ||
@@ -308,7 +308,7 @@ int xr_toml_parse_datetime(struct parser *p, struct pos ps, const char *tend,
         return xr_toml_perr_at(p, s, "invalid date-time: offset %.6s out of "
                                "range", q);
       if (xr_buf_add(&p->buf, q, 6))
-        return xr_toml_nomem(p);
+        return xr_nomem(p->err);
       q += 6;
       type = XR_TOML_DATETIME;
     }
@@ -321,7 +321,7 @@ done:
   *out = xr_toml_new_scalar(type, ps, s, (size_t)(q - s), p->buf.data,
                     p->buf.len);
   if (!*out)
-    return xr_toml_nomem(p);
+    return xr_nomem(p->err);
   p->p = q;
   return 0;
 }
@@ -374,14 +374,14 @@ static int make_float(struct parser *p, struct pos ps, const char *s,
     q = e - 3;
     f = *q == 'i' ? (neg ? -HUGE_VAL : HUGE_VAL) : NAN;
     if (xr_buf_adds(&p->buf, *q == 'n' ? "nan" : neg ? "-inf" : "inf"))
-      return xr_toml_nomem(p);
+      return xr_nomem(p->err);
   } else {
     for (q = s; q < e; q++) {
       if (*q == '_')
         continue;
       if (xr_buf_addc(&p->buf, *q) ||
           (*q == '.' ? xr_buf_adds(&p->num, dp) : xr_buf_addc(&p->num, *q)))
-        return xr_toml_nomem(p);
+        return xr_nomem(p->err);
     }
     errno = 0;
     f = strtod(p->num.data, &end);
@@ -391,7 +391,7 @@ static int make_float(struct parser *p, struct pos ps, const char *s,
   *out = xr_toml_new_scalar(XR_TOML_FLOAT, ps, s, (size_t)(e - s), p->buf.data,
                     p->buf.len);
   if (!*out)
-    return xr_toml_nomem(p);
+    return xr_nomem(p->err);
   (*out)->u.s.n.f = f;
   p->p = e;
   return 0;
@@ -476,7 +476,7 @@ int xr_toml_parse_number(struct parser *p, struct pos ps, const char *e,
   *out = xr_toml_new_scalar(XR_TOML_INTEGER, ps, s, (size_t)(e - s), num,
                     strlen(num));
   if (!*out)
-    return xr_toml_nomem(p);
+    return xr_nomem(p->err);
   (*out)->u.s.n.i = (int64_t)v;
   p->p = e;
   return 0;

@@ -13,8 +13,12 @@
 #include <sys/stat.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
+#include "xrust/fetch.h"
+#include "xrust/manifest.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
+#include "xrust/tclock.h"
 
 void xr_tc_config_init(struct xr_tc_config *c)
 {
@@ -39,11 +43,6 @@ int xr_tc_config_env(struct xr_tc_config *c, struct xr_err *err)
   return xr_format_pref_parse(getenv("XRUST_DIST_FORMAT"), &c->format, err);
 }
 
-static int nomem(struct xr_err *err)
-{
-  return xr_fail(err, XR_ENOMEM, "out of memory");
-}
-
 int xr_tc_toolchain_dir(const char *root, const struct xr_plan *plan,
                         char **dir, struct xr_err *err)
 {
@@ -56,9 +55,9 @@ int xr_tc_toolchain_dir(const char *root, const struct xr_plan *plan,
   if (rc)
     return rc;
   if (xr_buf_printf(&b, "%s/" XR_STORE_LAYOUT "/toolchains/%s", root, id))
-    return nomem(err);
+    return xr_nomem(err);
   *dir = xr_buf_detach(&b);
-  return *dir ? 0 : nomem(err);
+  return *dir ? 0 : xr_nomem(err);
 }
 
 void xr_tc_lookup_release(struct xr_tc_lookup *lk)
@@ -91,14 +90,14 @@ int xr_toolchain_lookup(const struct xr_tc_config *cfg,
                    "host is '%s'", req->channel, lk->ch.host, req->host);
   lk->ch.host[0] = '\0';
   if (xr_channel_format(&lk->ch, &b))
-    return nomem(err);
+    return xr_nomem(err);
   lk->channel = xr_buf_detach(&b);
   if (!lk->channel)
-    return nomem(err);
+    return xr_nomem(err);
   if (cfg->fetch.store_root && *cfg->fetch.store_root) {
     if (xr_buf_adds(&b, cfg->fetch.store_root)) {
       xr_buf_release(&b);
-      return nomem(err);
+      return xr_nomem(err);
     }
   } else {
     rc = xr_store_default_root(&b, err);
@@ -109,7 +108,7 @@ int xr_toolchain_lookup(const struct xr_tc_config *cfg,
   }
   lk->root = xr_buf_detach(&b);
   if (!lk->root)
-    return nomem(err);
+    return xr_nomem(err);
   if (cfg->lock_path) {
     rc = xr_tclock_read(&lk->lock, cfg->lock_path, &lk->found, err);
     if (rc)

@@ -7,7 +7,7 @@
  * known keys, a valid channel, a known profile, `path` exclusive with
  * `channel`.  Every error points at FILE:LINE:COLUMN.
  */
-#include "xrust/toolchain.h"
+#include "xrust/toolfile.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
+#include "xrust/fs.h"
 #include "xrust/toml.h"
 
 #define TOOLFILE_MAX (1024 * 1024)
@@ -263,38 +265,6 @@ out:
   return rc;
 }
 
-/* Reads a regular file of at most TOOLFILE_MAX bytes into B. */
-static int read_small(const char *path, struct xr_buf *b, struct xr_err *err)
-{
-  FILE *f = fopen(path, "rb");
-  char chunk[4096];
-  size_t n;
-  int rc = 0;
-
-  if (!f)
-    return xr_fail(err, XR_EIO, "cannot open '%s': %s", path,
-                   strerror(errno));
-  for (;;) {
-    n = fread(chunk, 1, sizeof(chunk), f);
-    if (n && xr_buf_add(b, chunk, n)) {
-      rc = xr_fail(err, XR_ENOMEM, "out of memory");
-      goto out;
-    }
-    if (b->len > TOOLFILE_MAX) {
-      rc = xr_fail(err, XR_ELIMIT, "'%s' is too large", path);
-      goto out;
-    }
-    if (n < sizeof(chunk))
-      break;
-  }
-  if (ferror(f))
-    rc = xr_fail(err, XR_EIO, "cannot read '%s': %s", path,
-                 strerror(errno));
-out:
-  fclose(f);
-  return rc;
-}
-
 static int is_file(const char *path)
 {
   struct stat st;
@@ -331,7 +301,7 @@ int xr_toolfile_find(struct xr_toolfile *tf, const char *dir, int *found,
       }
       if (!is_file(path.data))
         continue;
-      rc = read_small(path.data, &data, err);
+      rc = xr_fs_read(path.data, TOOLFILE_MAX, &data, err);
       if (!rc)
         rc = xr_toolfile_parse(tf, path.data, xr_buf_str(&data), data.len,
                                i == 0, err);

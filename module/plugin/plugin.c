@@ -14,13 +14,17 @@
 #include <unistd.h>
 
 #include "xrust/buf.h"
+#include "xrust/cargo.h"
+#include "xrust/channel.h"
 #include "xrust/crate.h"
 #include "xrust/error.h"
 #include "xrust/fetch.h"
 #include "xrust/sha256.h"
+#include "xrust/strv.h"
 #include "xrust/target.h"
 #include "xrust/toml.h"
 #include "xrust/toolchain.h"
+#include "xrust/toolfile.h"
 
 #include "engine/engine.h"
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "xrust/buf.h"
+#include "xrust/cargo_lock.h"
 #include "xrust/crate.h"
 #include "xrust/toml.h"
 

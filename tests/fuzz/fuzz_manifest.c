@@ -12,8 +12,11 @@
 #include <string.h>
 
 #include "xrust/buf.h"
+#include "xrust/channel.h"
+#include "xrust/manifest.h"
 #include "xrust/sha256.h"
-#include "xrust/toolchain.h"
+#include "xrust/tclock.h"
+#include "xrust/toolfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

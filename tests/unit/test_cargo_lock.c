@@ -7,7 +7,9 @@
 #include "tap.h"
 
 #include "xrust/buf.h"
+#include "xrust/cargo_lock.h"
 #include "xrust/crate.h"
+#include "xrust/strv.h"
 
 #define SUM_A "a1b2c3d4e5f60718293a4b5c6d7e8f90" \
   "a1b2c3d4e5f60718293a4b5c6d7e8f90"

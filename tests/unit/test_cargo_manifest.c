@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 
 #include "xrust/buf.h"
-#include "xrust/crate.h"
+#include "xrust/cargo.h"
+#include "xrust/strv.h"
 #include "xrust/toml.h"
 
 static char tmp[1024];

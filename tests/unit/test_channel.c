@@ -5,7 +5,7 @@
 #include "tap.h"
 
 #include "xrust/buf.h"
-#include "xrust/toolchain.h"
+#include "xrust/channel.h"
 
 static struct xr_channel parse_ok(const char *s)
 {

@@ -98,6 +98,18 @@ TEST(atomic_write_replaces_and_leaves_no_temporary)
   snprintf(p, sizeof(p), "%s/no/such/dir/out", d);
   CHECK(xr_fs_write(p, "x", 1, 0, &e) == XR_EIO);
   CHECK(strstr(e.msg, "cannot create a temporary file for '") == e.msg);
+  /* A temporary directory: the same rule, the mode of a plain mkdir. */
+  snprintf(p, sizeof(p), "%s/tree", d);
+  CHECK(xr_fs_mkdtemp(p, &b, &e) == 0);
+  CHECK(strncmp(b.data, p, strlen(p)) == 0);
+  CHECK(strncmp(b.data + strlen(p), ".tmp-", 5) == 0);
+  REQUIRE(stat(b.data, &st) == 0);
+  CHECK(S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0755);
+  CHECK(rename(b.data, p) == 0 && xr_fs_is_dir(p));
+  snprintf(p, sizeof(p), "%s/no/tree", d);
+  CHECK(xr_fs_mkdtemp(p, &b, &e) == XR_EIO);
+  CHECK(strstr(e.msg, "cannot create a temporary directory for '") ==
+        e.msg);
   umask(mask);
   xr_buf_release(&b);
   CHECK(xr_fs_rmtree(d, &e) == 0);
@@ -124,6 +136,8 @@ TEST(mkdirs_and_rmtree_of_a_read_only_tree)
   /* A file where a directory is wanted. */
   snprintf(p, sizeof(p), "%s/file", d);
   put(p, "x");
+  CHECK(xr_fs_is_file(p) && !xr_fs_is_dir(p));
+  CHECK(!xr_fs_is_file(d) && !xr_fs_is_file(q));
   snprintf(q, sizeof(q), "%s/file/sub", d);
   CHECK(xr_fs_mkdirs(q, &e) == XR_EIO);
   CHECK(strstr(e.msg, "cannot create directory '") == e.msg);

@@ -7,7 +7,8 @@
 #include "tap.h"
 
 #include "xrust/buf.h"
-#include "xrust/toolchain.h"
+#include "xrust/channel.h"
+#include "xrust/manifest.h"
 
 #define H1 "1111111111111111111111111111111111111111111111111111111111111111"
 #define H2 "2222222222222222222222222222222222222222222222222222222222222222"

@@ -8,7 +8,9 @@
 #include <sys/stat.h>
 
 #include "xrust/buf.h"
-#include "xrust/toolchain.h"
+#include "xrust/channel.h"
+#include "xrust/manifest.h"
+#include "xrust/tclock.h"
 
 #define H1 "1111111111111111111111111111111111111111111111111111111111111111"
 #define H2 "2222222222222222222222222222222222222222222222222222222222222222"

@@ -2,8 +2,8 @@
  * Unit tests of the TOML parser API (toml.h): accessors, key paths,
  * positions, raw and canonical text, error messages with their line and
  * column, the redefinition rules, resource limits (deep nesting, big
- * tables) and the JSON writer.  The full conformance suite runs from
- * tests/cli/toml-conformance.sh.
+ * tables), the JSON writer and the TOML writer (toml_write.h).  The
+ * full conformance suite runs from tests/cli/toml-conformance.sh.
  */
 #include <locale.h>
 #include <math.h>
@@ -16,6 +16,7 @@
 #include "tap.h"
 #include "xrust/buf.h"
 #include "xrust/toml.h"
+#include "xrust/toml_write.h"
 
 static struct xr_toml *parse(const char *s, struct xr_err *err)
 {
@@ -426,6 +427,48 @@ TEST(document_order_and_json)
   xr_toml_free(t);
 }
 
+/* toml_write.h: a table written back reads as the same document. */
+TEST(writer_round_trip)
+{
+  struct xr_buf text = XR_BUF_INIT, path = XR_BUF_INIT;
+  struct xr_buf j1 = XR_BUF_INIT, j2 = XR_BUF_INIT;
+  struct xr_err err;
+  struct xr_toml *t = parse("top = \"a\\tb\\u0001\\\"\"\n"
+                            "\"odd key\" = [1, {x = 1.5}, []]\n"
+                            "[s.sub]\nk = true\n"
+                            "[[arr]]\nn = 1\n[[arr]]\nn = 2\n"
+                            "[arr.inner]\nd = 1979-05-27\n", &err);
+  struct xr_toml *u;
+
+  REQUIRE(t);
+  REQUIRE(xr_toml_put_table(&text, &path, t, 0) == 0);
+  CHECK_STR(text.data,
+            "top = \"a\\tb\\u0001\\\"\"\n"
+            "\"odd key\" = [1, { x = 1.5 }, []]\n"
+            "\n[s]\n\n[s.sub]\nk = true\n"
+            "\n[[arr]]\nn = 1\n\n[[arr]]\nn = 2\n"
+            "\n[arr.inner]\nd = 1979-05-27\n");
+  CHECK(path.len == 0);
+  u = parse(text.data, &err);
+  REQUIRE(u);
+  REQUIRE(xr_toml_to_json(t, &j1) == 0);
+  REQUIRE(xr_toml_to_json(u, &j2) == 0);
+  CHECK_STR(j2.data, j1.data);
+  CHECK(xr_toml_is_table_array(xr_toml_get(t, "arr")));
+  CHECK(!xr_toml_is_table_array(xr_toml_get(t, "odd key")));
+  xr_buf_reset(&text);
+  CHECK(xr_toml_put_key(&text, "a-b_1", 5) == 0 &&
+        xr_toml_put_key(&text, "a.b", 3) == 0 &&
+        xr_toml_put_key(&text, "", 0) == 0);
+  CHECK_STR(text.data, "a-b_1\"a.b\"\"\"");
+  xr_buf_release(&text);
+  xr_buf_release(&path);
+  xr_buf_release(&j1);
+  xr_buf_release(&j2);
+  xr_toml_free(t);
+  xr_toml_free(u);
+}
+
 TEST(dates_and_leap_years)
 {
   CHECK_STR(fails("d = 2000-02-29\n"), "(parsed)");
@@ -500,5 +543,6 @@ TAP_MAIN(TAP_CASE(scalar_accessors), TAP_CASE(raw_and_canonical_text),
          TAP_CASE(error_messages), TAP_CASE(redefinition_rules),
          TAP_CASE(deep_nesting), TAP_CASE(large_documents),
          TAP_CASE(embedded_nul), TAP_CASE(crlf_line_endings),
-         TAP_CASE(document_order_and_json), TAP_CASE(dates_and_leap_years),
+         TAP_CASE(document_order_and_json), TAP_CASE(writer_round_trip),
+         TAP_CASE(dates_and_leap_years),
          TAP_CASE(parse_file_and_io_errors), TAP_CASE(floats_ignore_locale))

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 
 #include "xrust/buf.h"
-#include "xrust/toolchain.h"
+#include "xrust/toolfile.h"
 
 static int parse(struct xr_toolfile *tf, const char *text, int legacy,
                  struct xr_err *err)
