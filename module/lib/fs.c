@@ -203,6 +203,12 @@ static int rm_at(int dfd, const char *name, int depth)
   if (errno != EISDIR && errno != EPERM)
     return -1;
   fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES) {
+    /* A directory without read permission: ours to remove all the same. */
+    (void)fchmodat(dfd, name, 0700, 0);
+    fd = openat(dfd, name,
+                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  }
   if (fd < 0)
     return errno == ENOENT ? 0 : -1;
   if (clear_fd(fd, depth) != 0)

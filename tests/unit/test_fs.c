@@ -1,8 +1,8 @@
 /*
  * Unit tests of the file-system layer (module/lib/fs.c) and the string
  * list (module/lib/strv.c): size caps, atomic writes and their
- * temporaries, mkdir -p and rm -rf on read-only trees, tree mirroring
- * with a filter, and the NULL-terminated list.
+ * temporaries, mkdir -p and rm -rf on read-only and unreadable trees,
+ * tree mirroring with a filter, and the NULL-terminated list.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -121,6 +121,16 @@ TEST(mkdirs_and_rmtree_of_a_read_only_tree)
   CHECK(xr_fs_rmtree(q, &e) == 0);
   CHECK(access(q, F_OK) != 0);
   CHECK(xr_fs_rmtree(q, &e) == 0);
+  /* Directories that cannot even be read (as a crash may leave them). */
+  snprintf(p, sizeof(p), "%s/u/v", d);
+  CHECK(xr_fs_mkdirs(p, &e) == 0);
+  snprintf(q, sizeof(q), "%s/f", p);
+  put(q, "x");
+  CHECK(chmod(p, 0) == 0);
+  snprintf(q, sizeof(q), "%s/u", d);
+  CHECK(chmod(q, 0200) == 0);
+  CHECK(xr_fs_rmtree(q, &e) == 0);
+  CHECK(access(q, F_OK) != 0);
   /* A file where a directory is wanted. */
   snprintf(p, sizeof(p), "%s/file", d);
   put(p, "x");
