@@ -29,6 +29,7 @@
 #include <curl/curl.h>
 
 #include "xrust/buf.h"
+#include "xrust/fs.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
 
@@ -577,7 +578,7 @@ static int job_rewind(struct job *j)
   j->got = 0;
   j->resumed = 0;
   if (j->unpack) {
-    rc = xr_store_clear_dir(j->it->unpack_dir, err);
+    rc = xr_fs_clear_dir(j->it->unpack_dir, err);
     if (!rc)
       rc = extract_start(j, err);
   }

@@ -29,6 +29,7 @@
 #include "xrust/buf.h"
 #include "xrust/crate.h"
 #include "xrust/fetch.h"
+#include "xrust/fs.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
 
@@ -554,7 +555,7 @@ out:
     struct xr_err ignored;
 
     if (v->pkgs[i].stage.len)
-      (void)xr_store_rmtree(v->pkgs[i].stage.data, &ignored);
+      (void)xr_fs_rmtree(v->pkgs[i].stage.data, &ignored);
   }
   free(items);
   free(which);
@@ -660,7 +661,7 @@ out:
   if (stage.len && is_dir(stage.data)) {
     struct xr_err ignored;
 
-    (void)xr_store_rmtree(stage.data, &ignored);
+    (void)xr_fs_rmtree(stage.data, &ignored);
   }
   xr_buf_release(&stage);
   xr_buf_release(&spec);
@@ -700,7 +701,7 @@ out:
   if (rc && stage.data && is_dir(stage.data)) {
     struct xr_err ignored;
 
-    (void)xr_store_rmtree(stage.data, &ignored);
+    (void)xr_fs_rmtree(stage.data, &ignored);
   }
   xr_buf_release(&stage);
   xr_buf_release(&tar);
@@ -802,7 +803,7 @@ static int vendor_git(struct vendor *v, struct xr_err *err)
     if (rc && stage.data && is_dir(stage.data)) {
       struct xr_err ignored;
 
-      (void)xr_store_rmtree(stage.data, &ignored);
+      (void)xr_fs_rmtree(stage.data, &ignored);
     }
     if (rc)
       rc = xr_err_prefix(err, "git package '%s' %s: ", lp->name,
@@ -872,7 +873,7 @@ static void debris(const char *path, const char *name)
   if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
     return;
   if (unlink(path) != 0)
-    (void)xr_store_rmtree(path, &ignored);
+    (void)xr_fs_rmtree(path, &ignored);
 }
 
 /* Puts TMP at FINAL, which may be a file, a link or a directory. */
@@ -904,7 +905,7 @@ static int replace(const char *tmp, const char *final, struct xr_err *err)
                                                "cannot remove '%s': %s",
                                                old.data, strerror(errno));
     else
-      rc = xr_store_rmtree(old.data, err);
+      rc = xr_fs_rmtree(old.data, err);
   }
   xr_buf_release(&old);
   return rc;
@@ -952,7 +953,7 @@ static int link_dir(struct vendor *v, const char *dir, struct xr_err *err)
     } else {
       struct xr_err ignored;
 
-      (void)xr_store_rmtree(tmp.data, &ignored);
+      (void)xr_fs_rmtree(tmp.data, &ignored);
       rc = link_tree(p->entry.data, tmp.data, -1, err);
       xr_buf_reset(&marker);
       if (!rc && xr_buf_printf(&marker, "%s/%s", tmp.data, MARKER))
@@ -966,7 +967,7 @@ static int link_dir(struct vendor *v, const char *dir, struct xr_err *err)
     if (rc) {
       struct xr_err ignored;
 
-      (void)xr_store_rmtree(tmp.data, &ignored);
+      (void)xr_fs_rmtree(tmp.data, &ignored);
     }
   }
   d = rc ? NULL : opendir(dir);
@@ -992,7 +993,7 @@ static int link_dir(struct vendor *v, const char *dir, struct xr_err *err)
     if (is_link)
       (void)unlink(path.data);
     else
-      rc = xr_store_rmtree(path.data, err);
+      rc = xr_fs_rmtree(path.data, err);
   }
   if (d)
     closedir(d);

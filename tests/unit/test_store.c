@@ -15,6 +15,7 @@
 #include "tap.h"
 #include "xrust/buf.h"
 #include "xrust/fetch.h"
+#include "xrust/fs.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
 
@@ -34,7 +35,7 @@ static char *scratch(void)
 
 static void cleanup(const char *dir)
 {
-  CHECK(xr_store_rmtree(dir, NULL) == 0);
+  CHECK(xr_fs_rmtree(dir, NULL) == 0);
 }
 
 static int exists(const char *p)
