@@ -1,11 +1,10 @@
 /*
  * Reading Rust crates the way cargo does, without cargo: a package's
- * Cargo.toml in its workspace (module/cargo_manifest.c), Cargo.lock of
- * format versions 1 to 4 (module/cargo_lock.c), and vendoring every
- * package of a lockfile into a cargo directory source through the fetch
- * engine and the store (module/vendor.c).  Every structure here is owned
- * by its caller and released with its _release function; errors carry
- * FILE:LINE:COLUMN when they come from an input file.
+ * Cargo.toml in its workspace (module/cargo_manifest.c) and Cargo.lock of
+ * format versions 1 to 4 (module/cargo_lock.c); vendoring is vendor.h's.
+ * Every structure here is owned by its caller and released with its
+ * _release function; errors carry FILE:LINE:COLUMN when they come from an
+ * input file.
  */
 #ifndef XRUST_CRATE_H
 #define XRUST_CRATE_H
@@ -146,52 +145,5 @@ int xr_crate_dl_url(const char *tmpl, const char *name, const char *version,
 
 #define XR_CRATES_DL_DEFAULT \
   "https://static.crates.io/crates/{crate}/{crate}-{version}.crate"
-
-/* Vendoring. */
-
-struct xr_fetch_config;
-
-struct xr_vendor_config {
-  const struct xr_fetch_config *fetch; /* store, jobs, offline, output */
-  const char *dl;          /* download template; NULL: XRUST_CRATES_DL
-                              from the environment, then the default */
-  const char *config_out;  /* file to write the cargo source replacement
-                              to, or NULL */
-  const char *git;         /* git program, NULL: "git" */
-  int force;               /* redo even when the lock did not change */
-  int copy;                /* DIR gets hard-linked copies (falling back
-                              to copies) instead of symlinks to the store,
-                              so it outlives the store */
-};
-
-struct xr_vendor_stats {
-  size_t registry;   /* registry packages vendored */
-  size_t git;        /* git packages vendored */
-  size_t fetched;    /* crates downloaded (not in the store already) */
-  int unchanged;     /* 1: the lockfile had not changed, nothing done */
-};
-
-void xr_vendor_config_init(struct xr_vendor_config *c);
-
-/*
- * Makes DIR a cargo directory source for every registry and git package
- * of LOCKFILE: registry crates downloaded in one parallel batch, checked
- * against the lock's checksums, unpacked once into the store
- * (v1/crates/<name>-<version>-<sha256>/) and linked into DIR as
- * DIR/<name>-<version> (a symlink, which cargo's directory source
- * follows, or a hard-linked copy); git packages checked out at the
- * locked commit into the store with normalised manifests.
- * DIR/.xrust-lock-sha256 records the lockfile's digest: when it matches
- * (and every entry still resolves), nothing is touched.  Entries this
- * code made for packages that left the lockfile are removed; anything
- * else in DIR is left alone.  STATS may be NULL.
- */
-int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
-              const char *dir, struct xr_vendor_stats *stats,
-              struct xr_err *err);
-
-/* The cargo configuration snippet for LOCK vendored into DIR. */
-int xr_vendor_cargo_config(const struct xr_lock *lock, const char *dir,
-                           struct xr_buf *out);
 
 #endif

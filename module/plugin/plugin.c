@@ -21,6 +21,7 @@
 #include "xrust/target.h"
 #include "xrust/toml.h"
 #include "xrust/toolchain.h"
+#include "xrust/vendor.h"
 
 #include "engine/engine.h"
 
