@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "xrust/buf.h"
+#include "xrust/error.h"
 #include "xrust/fetch.h"
 #include "xrust/fs.h"
 #include "xrust/store.h"
@@ -318,7 +319,8 @@ int xr_cmd_fetch_batch(int argc, char **argv)
   status = run(&cfg, s, items, targets, n);
   goto out;
 nomem:
-  fprintf(stderr, "xrust: out of memory\n");
+  xr_nomem(&err);
+  fprintf(stderr, "xrust: %s\n", err.msg);
 out:
   if (f && f != stdin)
     fclose(f);

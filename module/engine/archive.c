@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "xrust/buf.h"
+#include "xrust/error.h"
 
 #define DEFAULT_MAX_ENTRY_SIZE (UINT64_C(8) << 30)
 #define DEFAULT_MAX_TOTAL_SIZE (UINT64_C(32) << 30)
@@ -255,7 +256,7 @@ static int unsafe_path(struct unpack *u, const char *path, enum norm r)
   char q[SHOWN_MAX];
 
   if (r == NORM_NOMEM)
-    return xr_fail(u->err, XR_ENOMEM, "out of memory");
+    return xr_nomem(u->err);
   return xr_fail(u->err, XR_EUNSAFE, "unsafe path '%s' in '%s': %s",
                  shown(q, sizeof(q), path), u->name,
                  r == NORM_ABSOLUTE ? "absolute path"
@@ -295,7 +296,7 @@ static int place(struct unpack *u, const char *path, struct xr_buf *out,
   /* The callback is trusted, but what it returns is checked all the same. */
   xr_buf_reset(&u->norm);
   if (xr_buf_add(&u->norm, xr_buf_str(out), out->len))
-    return xr_fail(u->err, XR_ENOMEM, "out of memory");
+    return xr_nomem(u->err);
   r = normalise(u->norm.data, 0, out);
   if (r != NORM_OK)
     return unsafe_path(u, path, r);
@@ -320,7 +321,7 @@ static int set_comp(struct unpack *u, const char *s, size_t n)
 {
   xr_buf_reset(&u->comp);
   if (xr_buf_add(&u->comp, s, n))
-    return xr_fail(u->err, XR_ENOMEM, "out of memory");
+    return xr_nomem(u->err);
   return 0;
 }
 
@@ -418,7 +419,7 @@ static int parent_fd(struct unpack *u, const char *dest, size_t plen,
     s = e < end ? e + 1 : e;
   }
   if (xr_buf_add(&u->pdir, dest, plen)) {
-    rc = xr_fail(u->err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(u->err);
     goto out;
   }
   u->pfd = cur;
@@ -596,7 +597,7 @@ static int extract_file(struct unpack *u, struct archive_entry *e,
     goto out;
   }
   if (pathset_add(&u->files, dest) != 0) {
-    rc = xr_fail(u->err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(u->err);
     goto out;
   }
   u->st.entries++;
@@ -724,7 +725,7 @@ static int extract_hardlink(struct unpack *u, const char *orig,
   enum norm r = normalise(target, 0, &u->norm);
 
   if (r == NORM_NOMEM)
-    return xr_fail(u->err, XR_ENOMEM, "out of memory");
+    return xr_nomem(u->err);
   if (r != NORM_OK)
     return xr_fail(u->err, XR_EUNSAFE,
                    "unsafe hard link '%s' -> '%s' in '%s': %s",
@@ -772,7 +773,7 @@ static int extract_hardlink(struct unpack *u, const char *orig,
     goto out;
   }
   if (pathset_add(&u->files, dest) != 0) {
-    rc = xr_fail(u->err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(u->err);
     goto out;
   }
   u->st.entries++;
@@ -908,7 +909,7 @@ int xr_unpack_stream(xr_unpack_read_fn reader, void *read_ctx,
   }
   u.a = archive_read_new();
   if (!u.a) {
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(err);
     goto out;
   }
   /* Tar only: ustar, pax and GNU; compressed or not. */
@@ -990,7 +991,7 @@ int xr_unpack_file(const char *archive, const char *dir,
   }
   fs.buf = malloc(FILE_BLOCK);
   if (!fs.buf) {
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(err);
     goto out;
   }
   rc = xr_unpack_stream(file_read, &fs, archive, dir, o, stats, err);

@@ -432,7 +432,7 @@ static int easy_setup(struct job *j)
   CURL *e = curl_easy_init();
 
   if (!e)
-    return xr_fail(&j->it->err, XR_ENOMEM, "cannot create a transfer");
+    return xr_nomem(&j->it->err);
   j->easy = e;
   /* The order of curl(1): CURL_CA_BUNDLE, then SSL_CERT_FILE. */
   if (!ca || !*ca)
