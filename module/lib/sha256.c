@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xrust/error.h"
+
 static void to_hex(const unsigned char md[32], char hex[XR_SHA256_HEX])
 {
   static const char digits[] = "0123456789abcdef";

@@ -1,8 +1,9 @@
 /*
- * Unit tests of the store (module/store.c) and of the fetch engine's parts
- * that need no server (module/fetch.c): layout, locks, temporaries and
- * their cleanup, publication races, copies, gc roots, the URL policy,
- * configuration from the environment and offline failures.
+ * Unit tests of the store (module/lib/store.c, store_gc.c) and of the
+ * fetch engine's parts that need no server (module/engine/fetch.c):
+ * layout, locks, temporaries and their cleanup, publication races,
+ * copies, gc roots, the URL policy, configuration from the environment
+ * and offline failures.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 
 #include "tap.h"
 #include "xrust/buf.h"
+#include "xrust/error.h"
 #include "xrust/fetch.h"
 #include "xrust/fs.h"
 #include "xrust/sha256.h"
