@@ -389,7 +389,7 @@ static int check_response(struct job *j)
 static size_t on_write(char *p, size_t size, size_t nmemb, void *ctx)
 {
   struct job *j = ctx;
-  size_t n = size * nmemb, off = 0;
+  size_t n = size * nmemb;
 
   if (!j->checked && check_response(j))
     return 0;
@@ -403,18 +403,11 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ctx)
     return 0;
   }
   xr_sha256_update(&j->h, p, n);
-  while (off < n) {
-    ssize_t w = write(j->fd, p + off, n - off);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0) {
-      xr_fail(&j->it->err, XR_EIO, "cannot write '%s': %s", j->tmp.data,
-              strerror(errno));
-      j->fatal = 1;
-      return 0;
-    }
-    off += (size_t)w;
+  if (xr_fs_write_all(j->fd, p, n) != 0) {
+    xr_fail(&j->it->err, XR_EIO, "cannot write '%s': %s", j->tmp.data,
+            strerror(errno));
+    j->fatal = 1;
+    return 0;
   }
   j->got += n;
   j->it->bytes += n;

@@ -150,6 +150,12 @@ static int copy_package(const char *src, const char *dst,
   return rc;
 }
 
+/* 1 when P is a git package of the lockfile being vendored. */
+static int is_git(const struct xr_vendor_pkg *p)
+{
+  return p->lp && p->lp->kind == XR_SRC_GIT;
+}
+
 /* Path rewriting for git packages: a sibling becomes ../<its vdir>. */
 struct git_ctx {
   struct xr_vendor_run *v;
@@ -165,8 +171,7 @@ static char *git_rewrite(void *ctx, const char *dep_dir, int *failed)
   for (i = 0; i < g->v->lock.n; i++) {
     struct xr_vendor_pkg *p = &g->v->pkgs[i];
 
-    if (!p->lp || p->lp->kind != XR_SRC_GIT || !p->src.data ||
-        strcmp(p->src.data, dep_dir))
+    if (!is_git(p) || !p->src.data || strcmp(p->src.data, dep_dir))
       continue;
     if (xr_buf_printf(&out, "../%s", p->vdir))
       break;
@@ -295,113 +300,127 @@ out:
   return rc;
 }
 
-int xr_vendor_git(struct xr_vendor_run *v, struct xr_err *err)
+/*
+ * The checkout of git package P at its locked commit, in the store, under
+ * the repository's lock: P->top is the checkout, P->src the package's
+ * directory in it.
+ */
+static int checkout_pkg(struct xr_vendor_run *v, struct xr_vendor_pkg *p,
+                        struct xr_err *err)
 {
+  const struct xr_lock_pkg *lp = p->lp;
   struct xr_buf rel = XR_BUF_INIT, db = XR_BUF_INIT, co = XR_BUF_INIT;
-  struct xr_buf manifest = XR_BUF_INIT, norm = XR_BUF_INIT;
-  struct xr_buf stage = XR_BUF_INIT, path = XR_BUF_INIT;
   struct xr_store_lock lk = XR_STORE_LOCK_INIT;
-  struct git_ctx g;
-  size_t i;
-  int rc = 0;
+  char uh[XR_SHA256_HEX];
+  int rc;
 
-  g.v = v;
-  /* First every checkout, so that siblings can be found by path. */
-  for (i = 0; !rc && i < v->lock.n; i++) {
-    struct xr_vendor_pkg *p = &v->pkgs[i];
-    const struct xr_lock_pkg *lp = p->lp;
-    char uh[XR_SHA256_HEX];
-
-    if (!lp || lp->kind != XR_SRC_GIT)
-      continue;
-    rc = xr_sha256_mem(lp->url, strlen(lp->url), uh, err);
-    if (rc)
-      break;
-    xr_buf_reset(&rel);
-    if (xr_buf_printf(&rel, "git-%.16s", uh)) {
-      rc = xr_nomem(err);
-      break;
-    }
+  rc = xr_sha256_mem(lp->url, strlen(lp->url), uh, err);
+  if (!rc && xr_buf_printf(&rel, "git-%.16s", uh))
+    rc = xr_nomem(err);
+  if (!rc)
     rc = xr_store_lock(v->s, rel.data, &lk, err);
-    if (rc)
-      break;
+  if (rc)
+    goto out;
+  xr_buf_reset(&rel);
+  if (xr_buf_printf(&rel, "git/db/%.16s", uh) ||
+      xr_store_path(v->s, rel.data, &db)) {
+    rc = xr_nomem(err);
+  } else {
     xr_buf_reset(&rel);
-    if (xr_buf_printf(&rel, "git/db/%.16s", uh) ||
-        xr_store_path(v->s, rel.data, &db)) {
+    if (xr_buf_printf(&rel, "git/checkouts/%.16s-%s", uh, lp->commit) ||
+        xr_store_path(v->s, rel.data, &co))
       rc = xr_nomem(err);
-    } else {
-      xr_buf_reset(&rel);
-      if (xr_buf_printf(&rel, "git/checkouts/%.16s-%s", uh, lp->commit) ||
-          xr_store_path(v->s, rel.data, &co))
-        rc = xr_nomem(err);
-    }
-    if (!rc && !xr_fs_is_dir(co.data))
-      rc = git_db(v, lp, db.data, err);
-    if (!rc)
-      rc = git_checkout(v, lp, db.data, co.data, err);
-    xr_store_unlock(&lk);
-    if (!rc && xr_buf_adds(&p->top, co.data))
-      rc = xr_nomem(err);
-    if (!rc)
-      rc = xr_crate_find_package(co.data, lp->name, &p->src, err);
-    if (rc)
-      rc = xr_err_prefix(err, "git package '%s' %s: ", lp->name,
-                         lp->version);
   }
-  for (i = 0; !rc && i < v->lock.n; i++) {
-    struct xr_vendor_pkg *p = &v->pkgs[i];
-    const struct xr_lock_pkg *lp = p->lp;
-    char mh[XR_SHA256_HEX];
-
-    if (!lp || lp->kind != XR_SRC_GIT)
-      continue;
-    xr_buf_reset(&manifest);
-    if (xr_buf_printf(&manifest, "%s/Cargo.toml", p->src.data)) {
-      rc = xr_nomem(err);
-      break;
-    }
-    rc = xr_crate_normalize(manifest.data, p->top.data, git_rewrite, &g,
-                            &norm, err);
-    if (!rc)
-      rc = xr_sha256_mem(norm.data, norm.len, mh, err);
-    xr_buf_reset(&rel);
-    if (!rc && (xr_buf_printf(&rel, "crates/%s-%s-git-%.12s-%.12s",
-                              lp->name, lp->version, lp->commit, mh) ||
-                xr_store_path(v->s, rel.data, &p->entry)))
-      rc = xr_nomem(err);
-    if (rc || xr_fs_is_dir(p->entry.data))
-      continue;
-    rc = xr_store_mkstage(v->s, &stage, err);
-    if (!rc)
-      rc = copy_package(p->src.data, stage.data, err);
-    xr_buf_reset(&path);
-    if (!rc && xr_buf_printf(&path, "%s/Cargo.toml", stage.data))
-      rc = xr_nomem(err);
-    if (!rc)
-      rc = xr_fs_write(path.data, norm.data, norm.len, 0, err);
-    if (!rc && xr_buf_adds(&path, ".orig"))
-      rc = xr_nomem(err);
-    if (!rc && link(manifest.data, path.data) != 0)
-      rc = xr_store_copy_out(manifest.data, path.data, err);
-    if (!rc)
-      rc = xr_vendor_write_checksum(stage.data, NULL, err);
-    if (!rc)
-      rc = xr_store_publish(stage.data, p->entry.data, err);
-    if (rc && stage.data && xr_fs_is_dir(stage.data)) {
-      struct xr_err ignored;
-
-      (void)xr_fs_rmtree(stage.data, &ignored);
-    }
-    if (rc)
-      rc = xr_err_prefix(err, "git package '%s' %s: ", lp->name,
-                         lp->version);
-  }
+  if (!rc && !xr_fs_is_dir(co.data))
+    rc = git_db(v, lp, db.data, err);
+  if (!rc)
+    rc = git_checkout(v, lp, db.data, co.data, err);
+  xr_store_unlock(&lk);
+  if (!rc && xr_buf_adds(&p->top, co.data))
+    rc = xr_nomem(err);
+  if (!rc)
+    rc = xr_crate_find_package(co.data, lp->name, &p->src, err);
+  if (rc)
+    rc = xr_err_prefix(err, "git package '%s' %s: ", lp->name,
+                       lp->version);
+out:
   xr_buf_release(&rel);
   xr_buf_release(&db);
   xr_buf_release(&co);
+  return rc;
+}
+
+/*
+ * The store entry of git package P (once checked out): its tree without
+ * nested packages, the normalised manifest as Cargo.toml and the original
+ * beside it as Cargo.toml.orig, named after the commit and the manifest's
+ * digest.  P->entry is where it is.
+ */
+static int entry_pkg(struct xr_vendor_run *v, struct xr_vendor_pkg *p,
+                     struct xr_err *err)
+{
+  const struct xr_lock_pkg *lp = p->lp;
+  struct xr_buf manifest = XR_BUF_INIT, norm = XR_BUF_INIT;
+  struct xr_buf rel = XR_BUF_INIT, stage = XR_BUF_INIT, path = XR_BUF_INIT;
+  struct git_ctx g;
+  char mh[XR_SHA256_HEX];
+  int rc;
+
+  g.v = v;
+  if (xr_buf_printf(&manifest, "%s/Cargo.toml", p->src.data)) {
+    rc = xr_nomem(err);
+    goto out;
+  }
+  rc = xr_crate_normalize(manifest.data, p->top.data, git_rewrite, &g,
+                          &norm, err);
+  if (!rc)
+    rc = xr_sha256_mem(norm.data, norm.len, mh, err);
+  if (!rc && (xr_buf_printf(&rel, "crates/%s-%s-git-%.12s-%.12s",
+                            lp->name, lp->version, lp->commit, mh) ||
+              xr_store_path(v->s, rel.data, &p->entry)))
+    rc = xr_nomem(err);
+  if (rc || xr_fs_is_dir(p->entry.data))
+    goto out;
+  rc = xr_store_mkstage(v->s, &stage, err);
+  if (!rc)
+    rc = copy_package(p->src.data, stage.data, err);
+  if (!rc && xr_buf_printf(&path, "%s/Cargo.toml", stage.data))
+    rc = xr_nomem(err);
+  if (!rc)
+    rc = xr_fs_write(path.data, norm.data, norm.len, 0, err);
+  if (!rc && xr_buf_adds(&path, ".orig"))
+    rc = xr_nomem(err);
+  if (!rc && link(manifest.data, path.data) != 0)
+    rc = xr_store_copy_out(manifest.data, path.data, err);
+  if (!rc)
+    rc = xr_vendor_write_checksum(stage.data, NULL, err);
+  if (!rc)
+    rc = xr_store_publish(stage.data, p->entry.data, err);
+  if (rc && stage.data && xr_fs_is_dir(stage.data))
+    (void)xr_fs_rmtree(stage.data, NULL);
+  if (rc)
+    rc = xr_err_prefix(err, "git package '%s' %s: ", lp->name,
+                       lp->version);
+out:
   xr_buf_release(&manifest);
   xr_buf_release(&norm);
+  xr_buf_release(&rel);
   xr_buf_release(&stage);
   xr_buf_release(&path);
+  return rc;
+}
+
+int xr_vendor_git(struct xr_vendor_run *v, struct xr_err *err)
+{
+  size_t i;
+  int rc = 0;
+
+  /* First every checkout, so that siblings can be found by path. */
+  for (i = 0; !rc && i < v->lock.n; i++)
+    if (is_git(&v->pkgs[i]))
+      rc = checkout_pkg(v, &v->pkgs[i], err);
+  for (i = 0; !rc && i < v->lock.n; i++)
+    if (is_git(&v->pkgs[i]))
+      rc = entry_pkg(v, &v->pkgs[i], err);
   return rc;
 }

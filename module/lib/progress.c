@@ -50,6 +50,14 @@ int xr_progress_due(struct xr_progress *p, int force)
   return 1;
 }
 
+/* "  TAG     " and the text of FMT. */
+static void put(struct xr_progress *p, const char *tag, const char *fmt,
+                va_list ap)
+{
+  fprintf(p->out, "  %-7s ", tag);
+  vfprintf(p->out, fmt, ap);
+}
+
 void xr_progress_draw(struct xr_progress *p, const char *tag,
                       const char *fmt, ...)
 {
@@ -57,9 +65,9 @@ void xr_progress_draw(struct xr_progress *p, const char *tag,
 
   if (!p->out)
     return;
-  fprintf(p->out, "\r  %-7s ", tag);
+  fputc('\r', p->out);
   va_start(ap, fmt);
-  vfprintf(p->out, fmt, ap);
+  put(p, tag, fmt, ap);
   va_end(ap);
   fputs("\033[K", p->out);
   fflush(p->out);
@@ -77,9 +85,8 @@ void xr_progress_say(struct xr_progress *p, const char *tag,
     fputs("\r\033[K", p->out);
     p->shown = 0;
   }
-  fprintf(p->out, "  %-7s ", tag);
   va_start(ap, fmt);
-  vfprintf(p->out, fmt, ap);
+  put(p, tag, fmt, ap);
   va_end(ap);
   fputc('\n', p->out);
   fflush(p->out);

@@ -523,7 +523,7 @@ static int copy_fd(int in, int out)
     return 0;
 #endif
   for (;;) {
-    ssize_t n = read(in, buf, sizeof(buf)), off = 0;
+    ssize_t n = read(in, buf, sizeof(buf));
 
     if (n < 0 && errno == EINTR)
       continue;
@@ -531,15 +531,8 @@ static int copy_fd(int in, int out)
       return -1;
     if (n == 0)
       return 0;
-    while (off < n) {
-      ssize_t w = write(out, buf + off, (size_t)(n - off));
-
-      if (w < 0 && errno == EINTR)
-        continue;
-      if (w < 0)
-        return -1;
-      off += w;
-    }
+    if (xr_fs_write_all(out, buf, (size_t)n) != 0)
+      return -1;
   }
 }
 

@@ -30,7 +30,6 @@ int xr_store_root_write(struct xr_store *s, const char *name,
                         const char *content, struct xr_err *err)
 {
   struct xr_buf tmp = XR_BUF_INIT, final = XR_BUF_INIT;
-  size_t len = strlen(content), off = 0;
   int fd = -1, rc;
 
   if (!xr_store_valid_key(name))
@@ -42,17 +41,10 @@ int xr_store_root_write(struct xr_store *s, const char *name,
   rc = xr_store_mktemp(s, &tmp, &fd, err);
   if (rc)
     goto out;
-  while (off < len) {
-    ssize_t w = write(fd, content + off, len - off);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0) {
-      rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", tmp.data,
-                   strerror(errno));
-      goto out;
-    }
-    off += (size_t)w;
+  if (xr_fs_write_all(fd, content, strlen(content)) != 0) {
+    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", tmp.data,
+                 strerror(errno));
+    goto out;
   }
   if (close(fd) != 0 || rename(tmp.data, final.data) != 0)
     rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", final.data,
