@@ -1,6 +1,7 @@
 /*
  * Streaming, defensive extraction of tar archives (gzip, xz, zstd where
- * libarchive supports it).  Only module/archive.c talks to libarchive.
+ * libarchive supports it).  Only module/engine/archive.c talks to
+ * libarchive.
  *
  * Extraction never lets an entry escape the target directory: `..`
  * components, absolute paths, links pointing outside, paths through a

@@ -1,7 +1,8 @@
 /*
  * The fetch engine: a batch of downloads through the store, in parallel,
  * verified, resumable, optionally extracted while the bytes arrive.  Only
- * module/fetch.c talks to libcurl.
+ * module/engine/fetch.c talks to libcurl; the extraction that tails a
+ * download is module/engine/fetch_tail.c.
  *
  * For each item the engine looks for the blob sha256 in the store; if it is
  * there, no request is made.  Otherwise it takes the blob's lock (another

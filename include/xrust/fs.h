@@ -54,6 +54,9 @@ enum {
  */
 int xr_fs_write(const char *path, const void *data, size_t len,
                 unsigned flags, struct xr_err *err);
+/* Writes all LEN bytes of DATA to FD, resuming after EINTR and short
+ * writes; 0, or -1 with errno set. */
+int xr_fs_write_all(int fd, const void *data, size_t len);
 /* Finishes a temporary from xr_fs_mktemp: close FD, rename TMP to PATH.
  * On failure TMP is removed.  FD is always closed. */
 int xr_fs_commit(int fd, const char *tmp, const char *path, unsigned flags,

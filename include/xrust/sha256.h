@@ -1,6 +1,7 @@
 /*
  * SHA-256 (libcrypto, or plain C in the module Make loads; see
- * module/sha256.c).  Streaming: init, update any number of times, final.
+ * module/lib/sha256.c).  Streaming: init, update any number of times,
+ * final.
  */
 #ifndef XRUST_SHA256_H
 #define XRUST_SHA256_H

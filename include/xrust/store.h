@@ -14,11 +14,15 @@
  * file v1/tmp/<token>.owner; its temporary files and staging directories
  * are named <token>.*.  xr_store_open removes the debris of owners whose
  * lock is free (the process died), never the work of a live process.
- * A store handle is used by one thread at a time.
+ * A store handle is used by one thread at a time.  Handles, locks,
+ * temporaries and publication are module/lib/store.c; roots, gc and usage
+ * module/lib/store_gc.c.  Temporary files outside the store, and removing
+ * trees, are fs.h's.
  */
 #ifndef XRUST_STORE_H
 #define XRUST_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xrust/error.h"
@@ -109,11 +113,6 @@ int xr_store_publish_blob(const struct xr_store *s, const char *tmp,
  * change the store.
  */
 int xr_store_copy_out(const char *src, const char *dest, struct xr_err *err);
-
-/* Removes PATH and everything under it, never following symlinks. */
-int xr_store_rmtree(const char *path, struct xr_err *err);
-/* Removes everything inside the directory PATH, keeping PATH itself. */
-int xr_store_clear_dir(const char *path, struct xr_err *err);
 
 /*
  * gc roots.  A root is a text file v1/roots/NAME (written atomically by

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "cli.h"
+#include "xrust/error.h"
 #include "xrust/sha256.h"
 #include "xrust/target.h"
 

@@ -15,7 +15,9 @@
 
 #include "cli.h"
 #include "xrust/buf.h"
+#include "xrust/error.h"
 #include "xrust/fetch.h"
+#include "xrust/fs.h"
 #include "xrust/store.h"
 
 struct target {
@@ -199,7 +201,7 @@ int xr_cmd_fetch(int argc, char **argv)
   status = run(&cfg, s, &it, t.dir ? &t : NULL, 1);
 out:
   if (t.stage.data && status)
-    (void)xr_store_rmtree(t.stage.data, NULL);
+    (void)xr_fs_rmtree(t.stage.data, NULL);
   xr_buf_release(&t.stage);
   xr_store_free(s);
   return status;
@@ -317,13 +319,14 @@ int xr_cmd_fetch_batch(int argc, char **argv)
   status = run(&cfg, s, items, targets, n);
   goto out;
 nomem:
-  fprintf(stderr, "xrust: out of memory\n");
+  xr_nomem(&err);
+  fprintf(stderr, "xrust: %s\n", err.msg);
 out:
   if (f && f != stdin)
     fclose(f);
   for (i = 0; i < n; i++) {
     if (targets[i].stage.data && (status || items[i].status))
-      (void)xr_store_rmtree(targets[i].stage.data, NULL);
+      (void)xr_fs_rmtree(targets[i].stage.data, NULL);
     xr_buf_release(&targets[i].stage);
     free(targets[i].url);
     free(targets[i].sha);

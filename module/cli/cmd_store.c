@@ -4,28 +4,15 @@
  * references; see xr_store_gc in store.h for the root files).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "xrust/error.h"
+#include "xrust/progress.h"
 #include "xrust/store.h"
-
-static void human(char *out, size_t n, uint64_t bytes)
-{
-  static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
-  double v = (double)bytes;
-  size_t u = 0;
-
-  while (v >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-    v /= 1000.0;
-    u++;
-  }
-  if (u == 0)
-    snprintf(out, n, "%.0f %s", v, units[u]);
-  else
-    snprintf(out, n, "%.1f %s", v, units[u]);
-}
 
 int xr_cmd_store(int argc, char **argv)
 {
@@ -49,12 +36,12 @@ int xr_cmd_store(int argc, char **argv)
   }
   printf("store %s (layout %s)\n", s->root, XR_STORE_LAYOUT);
   for (i = 0; i < n; i++) {
-    human(size, sizeof(size), u[i].bytes);
+    xr_progress_size(size, sizeof(size), (double)u[i].bytes);
     printf("  %-12s %8llu  %10s\n", u[i].kind,
            (unsigned long long)u[i].items, size);
     total += u[i].bytes;
   }
-  human(size, sizeof(size), total);
+  xr_progress_size(size, sizeof(size), (double)total);
   printf("  %-12s %8s  %10s\n", "total", "", size);
   status = 0;
 out:
@@ -97,7 +84,7 @@ int xr_cmd_gc(int argc, char **argv)
     fprintf(stderr, "xrust: %s\n", err.msg);
     goto out;
   }
-  human(size, sizeof(size), st.removed_bytes);
+  xr_progress_size(size, sizeof(size), (double)st.removed_bytes);
   printf("%s %llu item%s (%s), kept %llu, dropped %llu stale root%s\n",
          o.dry_run ? "would remove" : "removed",
          (unsigned long long)st.removed, st.removed == 1 ? "" : "s", size,

@@ -10,11 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
 #include "xrust/archive.h"
 #include "xrust/buf.h"
+#include "xrust/error.h"
+#include "xrust/fs.h"
 
 static const char usage_text[] =
   "usage: xrust unpack ARCHIVE DIR [--strip N] [--max-size BYTES]\n"
@@ -56,13 +57,13 @@ static int rewrite_path(void *ctx, const char *path, struct xr_buf *out,
     if (i == rw->nmaps)
       return 0;
     if (xr_buf_adds(out, rw->maps[i].to))
-      return xr_fail(err, XR_ENOMEM, "out of memory");
+      return xr_nomem(err);
     path += rw->maps[i].from_len;
     if (*path == '/' && !out->len)
       path++;
   }
   if (xr_buf_adds(out, path))
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   for (i = 0; i < rw->nexcludes; i++)
     if (under(xr_buf_str(out), rw->excludes[i], strlen(rw->excludes[i])))
       return 0;
@@ -94,30 +95,6 @@ static int parse_size(const char *s, uint64_t *out)
     return -1;
   *out = (uint64_t)v << shift;
   return 0;
-}
-
-/* Creates DIR and its missing parents, like mkdir -p. */
-static int make_dirs(const char *dir)
-{
-  char *p = xr_strdup(dir), *s;
-  int rc = -1;
-
-  if (!p)
-    goto out;
-  for (s = p + 1; *s; s++) {
-    if (*s != '/')
-      continue;
-    *s = '\0';
-    if (mkdir(p, 0755) != 0 && errno != EEXIST)
-      goto out;
-    *s = '/';
-  }
-  if (mkdir(p, 0755) != 0 && errno != EEXIST)
-    goto out;
-  rc = 0;
-out:
-  free(p);
-  return rc;
 }
 
 /* 1 when option A (its name being ALEN bytes) is NAME. */
@@ -208,7 +185,8 @@ int xr_cmd_unpack(int argc, char **argv)
   rw.maps = calloc((size_t)argc, sizeof(*rw.maps));
   rw.excludes = calloc((size_t)argc, sizeof(*rw.excludes));
   if (!rw.maps || !rw.excludes) {
-    fprintf(stderr, "xrust: out of memory\n");
+    xr_nomem(&err);
+    fprintf(stderr, "xrust: %s\n", err.msg);
     rc = 1;
     goto out;
   }
@@ -262,12 +240,8 @@ int xr_cmd_unpack(int argc, char **argv)
     o.rewrite_ctx = &rw;
   }
   rc = 1;
-  if (make_dirs(pos[1]) != 0) {
-    fprintf(stderr, "xrust: cannot create directory '%s': %s\n", pos[1],
-            strerror(errno));
-    goto out;
-  }
-  if (xr_unpack_file(pos[0], pos[1], &o, &st, &err) != 0) {
+  if (xr_fs_mkdirs(pos[1], &err) != 0 ||
+      xr_unpack_file(pos[0], pos[1], &o, &st, &err) != 0) {
     fprintf(stderr, "xrust: %s\n", err.msg);
     goto out;
   }

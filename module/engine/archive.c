@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "xrust/buf.h"
+#include "xrust/error.h"
 
 #define DEFAULT_MAX_ENTRY_SIZE (UINT64_C(8) << 30)
 #define DEFAULT_MAX_TOTAL_SIZE (UINT64_C(32) << 30)
@@ -212,6 +213,31 @@ static int pathset_add(struct pathset *ps, const char *path)
 
 enum norm { NORM_OK, NORM_ABSOLUTE, NORM_DOTDOT, NORM_NOMEM };
 
+/* The kinds of path component that need a decision. */
+enum comp { COMP_EMPTY, COMP_DOT, COMP_DOTDOT, COMP_NAME };
+
+/*
+ * The component of a path that starts at S: its length in *N and its
+ * kind in *KIND; returns where the next component starts.
+ */
+static const char *next_comp(const char *s, size_t *n, enum comp *kind)
+{
+  const char *e = strchr(s, '/');
+
+  if (!e)
+    e = s + strlen(s);
+  *n = (size_t)(e - s);
+  if (*n == 0)
+    *kind = COMP_EMPTY;
+  else if (*n == 1 && s[0] == '.')
+    *kind = COMP_DOT;
+  else if (*n == 2 && s[0] == '.' && s[1] == '.')
+    *kind = COMP_DOTDOT;
+  else
+    *kind = COMP_NAME;
+  return *e ? e + 1 : e;
+}
+
 /*
  * Normalises archive path P into OUT: empty and "." components are
  * dropped, then STRIP leading components.  A ".." anywhere, even in a
@@ -227,15 +253,13 @@ static enum norm normalise(const char *p, unsigned strip, struct xr_buf *out)
   if (*p == '/')
     return NORM_ABSOLUTE;
   while (*s) {
-    const char *e = strchr(s, '/');
+    enum comp kind;
     size_t n;
+    const char *next = next_comp(s, &n, &kind);
 
-    if (!e)
-      e = s + strlen(s);
-    n = (size_t)(e - s);
-    if (n == 2 && s[0] == '.' && s[1] == '.')
+    if (kind == COMP_DOTDOT)
       return NORM_DOTDOT;
-    if (n && !(n == 1 && s[0] == '.')) {
+    if (kind == COMP_NAME) {
       if (strip) {
         strip--;
       } else {
@@ -245,7 +269,7 @@ static enum norm normalise(const char *p, unsigned strip, struct xr_buf *out)
           return NORM_NOMEM;
       }
     }
-    s = *e ? e + 1 : e;
+    s = next;
   }
   return NORM_OK;
 }
@@ -255,7 +279,7 @@ static int unsafe_path(struct unpack *u, const char *path, enum norm r)
   char q[SHOWN_MAX];
 
   if (r == NORM_NOMEM)
-    return xr_fail(u->err, XR_ENOMEM, "out of memory");
+    return xr_nomem(u->err);
   return xr_fail(u->err, XR_EUNSAFE, "unsafe path '%s' in '%s': %s",
                  shown(q, sizeof(q), path), u->name,
                  r == NORM_ABSOLUTE ? "absolute path"
@@ -295,7 +319,7 @@ static int place(struct unpack *u, const char *path, struct xr_buf *out,
   /* The callback is trusted, but what it returns is checked all the same. */
   xr_buf_reset(&u->norm);
   if (xr_buf_add(&u->norm, xr_buf_str(out), out->len))
-    return xr_fail(u->err, XR_ENOMEM, "out of memory");
+    return xr_nomem(u->err);
   r = normalise(u->norm.data, 0, out);
   if (r != NORM_OK)
     return unsafe_path(u, path, r);
@@ -320,7 +344,7 @@ static int set_comp(struct unpack *u, const char *s, size_t n)
 {
   xr_buf_reset(&u->comp);
   if (xr_buf_add(&u->comp, s, n))
-    return xr_fail(u->err, XR_ENOMEM, "out of memory");
+    return xr_nomem(u->err);
   return 0;
 }
 
@@ -418,7 +442,7 @@ static int parent_fd(struct unpack *u, const char *dest, size_t plen,
     s = e < end ? e + 1 : e;
   }
   if (xr_buf_add(&u->pdir, dest, plen)) {
-    rc = xr_fail(u->err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(u->err);
     goto out;
   }
   u->pfd = cur;
@@ -457,6 +481,42 @@ static int clear_leaf(struct unpack *u, int dfd, const char *leaf,
                    "cannot extract '%s' from '%s': a directory is in the "
                    "way", shown(q, sizeof(q), dest), u->name);
   return xr_fail(u->err, XR_EIO, "cannot replace '%s': %s",
+                 shown(q, sizeof(q), dest), strerror(errno));
+}
+
+/*
+ * Makes room for the entry at u->dest (ORIG in the archive): *DFD is its
+ * parent directory (owned by U) and *LEAF its last component, with
+ * nothing left there.
+ */
+static int make_room(struct unpack *u, const char *orig, int *dfd,
+                     const char **leaf)
+{
+  const char *dest = u->dest.data;
+  size_t plen;
+  int rc;
+
+  *leaf = leaf_of(dest, &plen);
+  rc = parent_fd(u, dest, plen, orig, dfd);
+  if (!rc)
+    rc = clear_leaf(u, *dfd, *leaf, dest);
+  return rc;
+}
+
+/* Counts the regular file written at DEST: a hard link may point at it. */
+static int file_done(struct unpack *u, const char *dest)
+{
+  if (pathset_add(&u->files, dest) != 0)
+    return xr_nomem(u->err);
+  u->st.entries++;
+  return 0;
+}
+
+static int write_failed(struct unpack *u, const char *dest)
+{
+  char q[SHOWN_MAX];
+
+  return xr_fail(u->err, XR_EIO, "cannot write '%s': %s",
                  shown(q, sizeof(q), dest), strerror(errno));
 }
 
@@ -514,7 +574,6 @@ static int extract_file(struct unpack *u, struct archive_entry *e,
 {
   const char *dest = u->dest.data, *leaf;
   char q[SHOWN_MAX];
-  size_t plen;
   uint64_t extent = 0;
   mode_t mode = (archive_entry_perm(e) & 0111) ? 0755 : 0644;
   int dfd = -1, fd = -1, rc;
@@ -528,11 +587,7 @@ static int extract_file(struct unpack *u, struct archive_entry *e,
     if (sz > u->max_total - u->total)
       return limit_total(u);
   }
-  leaf = leaf_of(dest, &plen);
-  rc = parent_fd(u, dest, plen, orig, &dfd);
-  if (rc)
-    return rc;
-  rc = clear_leaf(u, dfd, leaf, dest);
+  rc = make_room(u, orig, &dfd, &leaf);
   if (rc)
     return rc;
   fd = openat(dfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
@@ -568,8 +623,7 @@ static int extract_file(struct unpack *u, struct archive_entry *e,
     if ((uint64_t)off + size > extent)
       extent = (uint64_t)off + size;
     if (size && write_all(fd, buf, size, (off_t)off) != 0) {
-      rc = xr_fail(u->err, XR_EIO, "cannot write '%s': %s",
-                   shown(q, sizeof(q), dest), strerror(errno));
+      rc = write_failed(u, dest);
       goto out;
     }
     u->st.bytes += size;
@@ -583,23 +637,13 @@ static int extract_file(struct unpack *u, struct archive_entry *e,
     if (rc)
       goto out;
     if (ftruncate(fd, (off_t)sz) != 0) {
-      rc = xr_fail(u->err, XR_EIO, "cannot write '%s': %s",
-                   shown(q, sizeof(q), dest), strerror(errno));
+      rc = write_failed(u, dest);
       goto out;
     }
   }
   rc = close(fd);
   fd = -1;
-  if (rc != 0) {
-    rc = xr_fail(u->err, XR_EIO, "cannot write '%s': %s",
-                 shown(q, sizeof(q), dest), strerror(errno));
-    goto out;
-  }
-  if (pathset_add(&u->files, dest) != 0) {
-    rc = xr_fail(u->err, XR_ENOMEM, "out of memory");
-    goto out;
-  }
-  u->st.entries++;
+  rc = rc != 0 ? write_failed(u, dest) : file_done(u, dest);
 out:
   if (fd >= 0)
     close(fd);
@@ -660,22 +704,19 @@ static const char *symlink_danger(const char *dest, const char *target)
   if (*target == '/')
     return "absolute target";
   while (*s) {
-    const char *e = strchr(s, '/');
+    enum comp kind;
     size_t n;
 
-    if (!e)
-      e = s + strlen(s);
-    n = (size_t)(e - s);
-    if (n == 2 && s[0] == '.' && s[1] == '.') {
+    s = next_comp(s, &n, &kind);
+    if (kind == COMP_DOTDOT) {
       if (named)
         return "'..' after a name in the target";
       if (!depth)
         return "target outside the directory";
       depth--;
-    } else if (n && !(n == 1 && s[0] == '.')) {
+    } else if (kind == COMP_NAME) {
       named = 1;
     }
-    s = *e ? e + 1 : e;
   }
   return NULL;
 }
@@ -685,7 +726,6 @@ static int extract_symlink(struct unpack *u, struct archive_entry *e,
 {
   const char *dest = u->dest.data, *leaf, *target, *why;
   char q[SHOWN_MAX], q2[SHOWN_MAX];
-  size_t plen;
   int dfd, rc;
 
   target = archive_entry_symlink(e);
@@ -699,11 +739,7 @@ static int extract_symlink(struct unpack *u, struct archive_entry *e,
                    "unsafe symlink '%s' -> '%s' in '%s': %s",
                    shown(q, sizeof(q), orig), shown(q2, sizeof(q2), target),
                    u->name, why);
-  leaf = leaf_of(dest, &plen);
-  rc = parent_fd(u, dest, plen, orig, &dfd);
-  if (rc)
-    return rc;
-  rc = clear_leaf(u, dfd, leaf, dest);
+  rc = make_room(u, orig, &dfd, &leaf);
   if (rc)
     return rc;
   if (symlinkat(target, dfd, leaf) != 0)
@@ -718,13 +754,13 @@ static int extract_hardlink(struct unpack *u, const char *orig,
 {
   const char *dest = u->dest.data, *tdest = u->tdest.data, *leaf, *tleaf;
   char q[SHOWN_MAX], q2[SHOWN_MAX];
-  size_t plen, tplen;
+  size_t tplen;
   struct stat st;
   int dfd, tfd = -1, keep = 0, rc;
   enum norm r = normalise(target, 0, &u->norm);
 
   if (r == NORM_NOMEM)
-    return xr_fail(u->err, XR_ENOMEM, "out of memory");
+    return xr_nomem(u->err);
   if (r != NORM_OK)
     return xr_fail(u->err, XR_EUNSAFE,
                    "unsafe hard link '%s' -> '%s' in '%s': %s",
@@ -759,23 +795,14 @@ static int extract_hardlink(struct unpack *u, const char *orig,
                  shown(q2, sizeof(q2), target), u->name);
     goto out;
   }
-  leaf = leaf_of(dest, &plen);
-  rc = parent_fd(u, dest, plen, orig, &dfd);
+  rc = make_room(u, orig, &dfd, &leaf);
   if (rc)
     goto out;
-  rc = clear_leaf(u, dfd, leaf, dest);
-  if (rc)
-    goto out;
-  if (linkat(tfd, tleaf, dfd, leaf, 0) != 0) {
+  if (linkat(tfd, tleaf, dfd, leaf, 0) != 0)
     rc = xr_fail(u->err, XR_EIO, "cannot link '%s': %s",
                  shown(q, sizeof(q), dest), strerror(errno));
-    goto out;
-  }
-  if (pathset_add(&u->files, dest) != 0) {
-    rc = xr_fail(u->err, XR_ENOMEM, "out of memory");
-    goto out;
-  }
-  u->st.entries++;
+  else
+    rc = file_done(u, dest);
 out:
   if (tfd >= 0)
     close(tfd);
@@ -908,7 +935,7 @@ int xr_unpack_stream(xr_unpack_read_fn reader, void *read_ctx,
   }
   u.a = archive_read_new();
   if (!u.a) {
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(err);
     goto out;
   }
   /* Tar only: ustar, pax and GNU; compressed or not. */
@@ -990,7 +1017,7 @@ int xr_unpack_file(const char *archive, const char *dir,
   }
   fs.buf = malloc(FILE_BLOCK);
   if (!fs.buf) {
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(err);
     goto out;
   }
   rc = xr_unpack_stream(file_read, &fs, archive, dir, o, stats, err);

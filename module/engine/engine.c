@@ -5,6 +5,9 @@
  */
 #include "engine.h"
 
+#include "xrust/toolchain.h"
+#include "xrust/vendor.h"
+
 extern const struct xr_engine xrust_engine;
 
 const struct xr_engine xrust_engine = {

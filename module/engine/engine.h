@@ -13,9 +13,13 @@
 #ifndef XRUST_ENGINE_H
 #define XRUST_ENGINE_H
 
-#include "xrust/crate.h"
-#include "xrust/error.h"
-#include "xrust/toolchain.h"
+#include <stddef.h>
+
+struct xr_err;
+struct xr_tc_config;
+struct xr_tc_request;
+struct xr_vendor_config;
+struct xr_vendor_stats;
 
 #define XR_ENGINE_ABI 1
 #define XR_ENGINE_FILE "xrust-engine.so"

@@ -2,38 +2,41 @@
  * The fetch engine (fetch.h): one curl_multi loop per batch running up to
  * `jobs` transfers, each with a private job context; bytes are hashed and
  * written to a store temporary as they arrive and, for archives, an
- * extraction thread per item tails that temporary as it grows (woken by a
- * condition variable, reading with pread through a small fixed buffer), so
- * memory stays bounded, the transfer never waits for decompression and
- * several archives decompress on several cores at once.  Transient
- * failures are retried with backoff and resumed with Range; blobs are
- * published to the store only once verified.  Blob locks are taken with
- * trylock and polled from the loop, so waiting for another process never
- * blocks this batch's other transfers.  This is the only file that
- * includes <curl/curl.h>; it never prints except to the configured
- * progress stream.
+ * extraction thread per item tails that temporary as it grows (the
+ * download-tailing reader, fetch_tail.c), so memory stays bounded, the
+ * transfer never waits for decompression and several archives decompress
+ * on several cores at once.  Transient failures are retried with backoff
+ * and resumed with Range; blobs are published to the store only once
+ * verified.  Blob locks are taken with trylock and polled from the loop,
+ * so waiting for another process never blocks this batch's other
+ * transfers.  This is the only file that includes <curl/curl.h>; it
+ * prints nothing but its status lines, through progress.h, to the
+ * configured stream.
  */
 #include "xrust/fetch.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
 
+#include "fetch_tail.h"
+#include "xrust/archive.h"
 #include "xrust/buf.h"
+#include "xrust/error.h"
+#include "xrust/fs.h"
+#include "xrust/progress.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
 
 #define POLL_MS 100
-#define PROGRESS_MS 200
 
 enum jstate {
   J_DONE,        /* finished (status says how) */
@@ -43,24 +46,6 @@ enum jstate {
   J_BACKOFF,     /* waiting to retry */
   J_FINISHING,   /* download verified, extraction still running */
   J_CACHE_QUEUED /* blob in the store, extraction waiting for a slot */
-};
-
-/*
- * What the transfer tells the extraction thread about the temporary file:
- * how many bytes are there to read.  The reader keeps its own position and
- * a fixed buffer.
- */
-struct ring {
-  pthread_mutex_t mu;
-  pthread_cond_t cv;
-  char *buf;      /* the reader's block buffer */
-  size_t cap;
-  uint64_t avail; /* bytes written to the file so far */
-  uint64_t pos;   /* bytes handed to the extraction */
-  int fd;         /* the temporary file, read with pread */
-  int eof;        /* producer: no more bytes */
-  int abort;      /* producer: give up, the reader fails */
-  int closed;     /* consumer: finished */
 };
 
 struct batch;
@@ -95,40 +80,26 @@ struct job {
 
   /* Extraction. */
   int unpack;
-  int thr_live;
-  pthread_t thr;
-  struct ring ring;
-  int ring_init;
-  int ex_done;            /* under ring.mu */
-  int ex_rc;
-  struct xr_err ex_err;
+  struct xr_tail tail;
   struct xr_buf blob;     /* extraction source for cached blobs */
   int from_blob;
   int downloaded;         /* verified and published */
   int unreachable;        /* gave up: its server refused every connection */
-  int ex_cancel;          /* under batch.ex_mu: stop waiting for a decoder */
 };
 
 struct batch {
   const struct xr_fetch_config *cfg;
-  /* Decoders at work (extraction threads past their start), at most
-   * ex_max: a decoder holds its dictionary (xz: up to 64 MiB), and more
-   * decoders than CPUs decode no faster. */
-  pthread_mutex_t ex_mu;
-  pthread_cond_t ex_cv;
-  unsigned ex_running, ex_max;
+  struct xr_decoders dec;
   struct xr_store *store;
   CURLM *multi;
   struct job *jobs;
   size_t n;
   size_t slots;           /* jobs holding a slot */
   size_t max_slots;       /* cfg->jobs, at least 1 */
-  int tty;
+  struct xr_progress pr;
   int announced;
   size_t n_work;          /* items not found in the store at the start */
   size_t n_fetched;
-  long long t0, last_print;
-  int line_shown;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -138,14 +109,6 @@ static CURLcode curl_init_rc;
 static void curl_init(void)
 {
   curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static long long now_ms(void)
-{
-  struct timespec ts;
-
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int starts_ci(const char *s, const char *prefix)
@@ -163,56 +126,6 @@ void xr_fetch_item_init(struct xr_fetch_item *it)
 
 /* ---- progress ---- */
 
-static void human(char *out, size_t n, double bytes)
-{
-  static const char *const units[] = { "B", "kB", "MB", "GB", "TB" };
-  size_t u = 0;
-
-  while (bytes >= 1000.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-    bytes /= 1000.0;
-    u++;
-  }
-  if (u == 0)
-    snprintf(out, n, "%.0f %s", bytes, units[u]);
-  else
-    snprintf(out, n, "%.1f %s", bytes, units[u]);
-}
-
-static int showing(const struct batch *b)
-{
-  return b->cfg->out && !b->cfg->quiet;
-}
-
-/* Clears the terminal progress line before another line is printed. */
-static void clear_line(struct batch *b)
-{
-  if (b->line_shown) {
-    fputs("\r\033[K", b->cfg->out);
-    b->line_shown = 0;
-  }
-}
-
-static void say(struct batch *b, const char *tag, const char *fmt, ...)
-#if defined(__GNUC__)
-  __attribute__((format(printf, 3, 4)))
-#endif
-  ;
-
-static void say(struct batch *b, const char *tag, const char *fmt, ...)
-{
-  va_list ap;
-
-  if (!showing(b))
-    return;
-  clear_line(b);
-  fprintf(b->cfg->out, "  %-7s ", tag);
-  va_start(ap, fmt);
-  vfprintf(b->cfg->out, fmt, ap);
-  va_end(ap);
-  fputc('\n', b->cfg->out);
-  fflush(b->cfg->out);
-}
-
 static uint64_t batch_bytes(const struct batch *b)
 {
   uint64_t total = 0;
@@ -227,16 +140,12 @@ static void progress(struct batch *b, int force)
 {
   char got[32], rate[32], eta[32] = "";
   uint64_t bytes, want = 0;
-  long long t = now_ms();
   double secs, speed;
   size_t i, done = 0;
   int all_known = 1;
 
-  if (!showing(b) || !b->tty || !b->announced)
+  if (!b->announced || !xr_progress_due(&b->pr, force))
     return;
-  if (!force && t - b->last_print < PROGRESS_MS)
-    return;
-  b->last_print = t;
   bytes = batch_bytes(b);
   for (i = 0; i < b->n; i++) {
     const struct job *j = &b->jobs[i];
@@ -250,16 +159,14 @@ static void progress(struct batch *b, int force)
     else if (j->st != J_DONE && j->st != J_FINISHING)
       all_known = 0;
   }
-  secs = (double)(t - b->t0) / 1000.0;
+  secs = xr_progress_seconds(&b->pr);
   speed = secs > 0.05 ? (double)bytes / secs : 0.0;
-  human(got, sizeof(got), (double)bytes);
-  human(rate, sizeof(rate), speed);
+  xr_progress_size(got, sizeof(got), (double)bytes);
+  xr_progress_size(rate, sizeof(rate), speed);
   if (all_known && speed > 0)
     snprintf(eta, sizeof(eta), "  ETA %.0fs", (double)want / speed);
-  fprintf(b->cfg->out, "\r  %-7s %zu/%zu  %s  %s/s%s\033[K", "FETCH", done,
-          b->n_work, got, rate, eta);
-  fflush(b->cfg->out);
-  b->line_shown = 1;
+  xr_progress_draw(&b->pr, "FETCH", "%zu/%zu  %s  %s/s%s", done, b->n_work,
+                   got, rate, eta);
 }
 
 static void announce(struct batch *b)
@@ -267,212 +174,49 @@ static void announce(struct batch *b)
   if (b->announced)
     return;
   b->announced = 1;
-  b->t0 = now_ms();
-  if (showing(b) && !b->tty)
-    say(b, "FETCH", "%zu file%s", b->n_work, b->n_work == 1 ? "" : "s");
+  xr_progress_start(&b->pr);
+  if (!b->pr.tty)
+    xr_progress_say(&b->pr, "FETCH", "%zu file%s", b->n_work,
+                    b->n_work == 1 ? "" : "s");
 }
 
 static void finish_progress(struct batch *b)
 {
   char got[32];
 
-  if (!showing(b) || !b->announced)
+  if (!b->announced)
     return;
   /* On a terminal the summary replaces the progress line. */
-  human(got, sizeof(got), (double)batch_bytes(b));
-  say(b, "FETCH", "%zu file%s, %s in %.1f s", b->n_fetched,
-      b->n_fetched == 1 ? "" : "s", got,
-      (double)(now_ms() - b->t0) / 1000.0);
+  xr_progress_size(got, sizeof(got), (double)batch_bytes(b));
+  xr_progress_say(&b->pr, "FETCH", "%zu file%s, %s in %.1f s", b->n_fetched,
+                  b->n_fetched == 1 ? "" : "s", got,
+                  xr_progress_seconds(&b->pr));
 }
 
-/* ---- the ring and the extraction thread ---- */
+/* ---- extraction ---- */
 
-static int ring_setup(struct ring *r, size_t cap)
+/* The tailing reader calls this from its thread when it is done. */
+static void wake_loop(void *multi)
 {
-  memset(r, 0, sizeof(*r));
-  r->buf = malloc(cap);
-  if (!r->buf)
-    return -1;
-  r->cap = cap;
-  if (pthread_mutex_init(&r->mu, NULL) != 0) {
-    free(r->buf);
-    return -1;
-  }
-  if (pthread_cond_init(&r->cv, NULL) != 0) {
-    pthread_mutex_destroy(&r->mu);
-    free(r->buf);
-    return -1;
-  }
-  return 0;
-}
-
-static void ring_teardown(struct ring *r)
-{
-  pthread_cond_destroy(&r->cv);
-  pthread_mutex_destroy(&r->mu);
-  free(r->buf);
-  r->buf = NULL;
-}
-
-/* Empties the ring for a new extraction (no thread is running). */
-static void ring_rewind(struct ring *r, int fd)
-{
-  r->avail = r->pos = 0;
-  r->fd = fd;
-  r->eof = r->abort = r->closed = 0;
-}
-
-static void ring_set(struct ring *r, int *flag)
-{
-  pthread_mutex_lock(&r->mu);
-  *flag = 1;
-  pthread_cond_broadcast(&r->cv);
-  pthread_mutex_unlock(&r->mu);
-}
-
-/* Producer: the file now holds AVAIL bytes. */
-static void ring_publish(struct ring *r, uint64_t avail)
-{
-  pthread_mutex_lock(&r->mu);
-  r->avail = avail;
-  pthread_cond_broadcast(&r->cv);
-  pthread_mutex_unlock(&r->mu);
-}
-
-/* xr_unpack_read_fn over the growing file, run by the extraction thread. */
-static ssize_t ring_read(void *ctx, const void **out)
-{
-  struct job *j = ctx;
-  struct ring *r = &j->ring;
-  uint64_t avail;
-  size_t want;
-  ssize_t n;
-
-  pthread_mutex_lock(&r->mu);
-  while (r->pos == r->avail && !r->eof && !r->abort)
-    pthread_cond_wait(&r->cv, &r->mu);
-  if (r->abort) {
-    pthread_mutex_unlock(&r->mu);
-    return -1;
-  }
-  avail = r->avail;
-  pthread_mutex_unlock(&r->mu);
-  if (r->pos == avail)
-    return 0;
-  want = avail - r->pos < r->cap ? (size_t)(avail - r->pos) : r->cap;
-  do
-    n = pread(r->fd, r->buf, want, (off_t)r->pos);
-  while (n < 0 && errno == EINTR);
-  if (n <= 0)
-    return -1;
-  r->pos += (uint64_t)n;
-  *out = r->buf;
-  return n;
-}
-
-/* Waits for a free decoder; 0 when cancelled by extract_stop. */
-static int decoder_take(struct job *j)
-{
-  struct batch *b = j->b;
-  int got;
-
-  pthread_mutex_lock(&b->ex_mu);
-  while (b->ex_running >= b->ex_max && !j->ex_cancel)
-    pthread_cond_wait(&b->ex_cv, &b->ex_mu);
-  got = !j->ex_cancel;
-  if (got)
-    b->ex_running++;
-  pthread_mutex_unlock(&b->ex_mu);
-  return got;
-}
-
-static void decoder_give(struct batch *b)
-{
-  pthread_mutex_lock(&b->ex_mu);
-  b->ex_running--;
-  pthread_cond_broadcast(&b->ex_cv);
-  pthread_mutex_unlock(&b->ex_mu);
-}
-
-static void *extract_main(void *arg)
-{
-  struct job *j = arg;
-  struct xr_err e;
-  struct xr_unpack_stats stats;
-  int rc, took = decoder_take(j);
-
-  xr_err_clear(&e);
-  memset(&stats, 0, sizeof(stats));
-  if (!took)
-    rc = xr_fail(&e, XR_EINTERNAL, "extraction cancelled");
-  else if (j->from_blob)
-    rc = xr_unpack_file(j->blob.data, j->it->unpack_dir, &j->it->unpack,
-                        &stats, &e);
-  else
-    rc = xr_unpack_stream(ring_read, j, j->name, j->it->unpack_dir,
-                          &j->it->unpack, &stats, &e);
-  if (took)
-    decoder_give(j->b);
-  pthread_mutex_lock(&j->ring.mu);
-  j->ring.closed = 1;
-  j->ex_rc = rc;
-  j->ex_err = e;
-  j->it->unpacked = stats;
-  j->ex_done = 1;
-  pthread_cond_broadcast(&j->ring.cv);
-  pthread_mutex_unlock(&j->ring.mu);
-  curl_multi_wakeup(j->b->multi);
-  return NULL;
+  curl_multi_wakeup(multi);
 }
 
 static int extract_start(struct job *j, struct xr_err *err)
 {
-  if (!j->ring_init) {
-    size_t cap = j->b->cfg->ring_size ? j->b->cfg->ring_size
-                                      : XR_FETCH_RING_DEFAULT;
+  size_t cap = j->b->cfg->ring_size ? j->b->cfg->ring_size
+                                    : XR_FETCH_RING_DEFAULT;
 
-    if (ring_setup(&j->ring, j->from_blob ? 1 : cap))
-      return xr_fail(err, XR_ENOMEM, "out of memory");
-    j->ring_init = 1;
-  }
-  ring_rewind(&j->ring, j->fd);
-  j->ex_done = 0;
-  j->ex_rc = 0;
-  j->ex_cancel = 0;
-  if (pthread_create(&j->thr, NULL, extract_main, j) != 0)
-    return xr_fail(err, XR_EINTERNAL, "cannot start an extraction thread");
-  j->thr_live = 1;
-  return 0;
+  return xr_tail_start(&j->tail, j->fd, j->from_blob ? 1 : cap, err);
 }
 
-/* Stops the extraction thread (if any) and waits for it. */
-static void extract_stop(struct job *j)
+/* 1 when an extraction of J failed (its thread has ended): the item
+ * fails with its message. */
+static int extract_failed(struct job *j)
 {
-  if (!j->thr_live)
-    return;
-  ring_set(&j->ring, &j->ring.abort);
-  pthread_mutex_lock(&j->b->ex_mu);
-  j->ex_cancel = 1;
-  pthread_cond_broadcast(&j->b->ex_cv);
-  pthread_mutex_unlock(&j->b->ex_mu);
-  pthread_join(j->thr, NULL);
-  j->thr_live = 0;
-}
-
-/* 1 when the extraction thread has finished (and has been joined). */
-static int extract_reap(struct job *j)
-{
-  int done;
-
-  if (!j->thr_live)
+  if (!j->tail.rc)
     return 0;
-  pthread_mutex_lock(&j->ring.mu);
-  done = j->ex_done;
-  pthread_mutex_unlock(&j->ring.mu);
-  if (!done)
-    return 0;
-  pthread_join(j->thr, NULL);
-  j->thr_live = 0;
+  j->it->err = j->tail.err;
+  xr_err_prefix(&j->it->err, "cannot unpack '%s': ", j->name);
   return 1;
 }
 
@@ -480,7 +224,7 @@ static int extract_reap(struct job *j)
 
 static void job_release(struct job *j)
 {
-  extract_stop(j);
+  xr_tail_stop(&j->tail);
   if (j->easy) {
     curl_multi_remove_handle(j->b->multi, j->easy);
     curl_easy_cleanup(j->easy);
@@ -498,10 +242,7 @@ static void job_release(struct job *j)
     xr_sha256_release(&j->h);
     j->h_live = 0;
   }
-  if (j->ring_init) {
-    ring_teardown(&j->ring);
-    j->ring_init = 0;
-  }
+  xr_tail_release(&j->tail);
   xr_store_unlock(&j->lk);
 }
 
@@ -537,7 +278,7 @@ static void job_succeed(struct job *j)
 
   if (j->it->dest) {
     if (xr_store_blob_path(j->b->store, j->it->sha256, &p))
-      rc = xr_fail(&j->it->err, XR_ENOMEM, "out of memory");
+      rc = xr_nomem(&j->it->err);
     else
       rc = xr_store_copy_out(p.data, j->it->dest, &j->it->err);
   }
@@ -570,14 +311,14 @@ static int job_rewind(struct job *j)
     return rc;
   j->h_live = 1;
   /* The extraction reads the file: stop it before the file shrinks. */
-  extract_stop(j);
+  xr_tail_stop(&j->tail);
   if (ftruncate(j->fd, 0) != 0 || lseek(j->fd, 0, SEEK_SET) != 0)
     return xr_fail(err, XR_EIO, "cannot truncate '%s': %s", j->tmp.data,
                    strerror(errno));
   j->got = 0;
   j->resumed = 0;
   if (j->unpack) {
-    rc = xr_store_clear_dir(j->it->unpack_dir, err);
+    rc = xr_fs_clear_dir(j->it->unpack_dir, err);
     if (!rc)
       rc = extract_start(j, err);
   }
@@ -648,7 +389,7 @@ static int check_response(struct job *j)
 static size_t on_write(char *p, size_t size, size_t nmemb, void *ctx)
 {
   struct job *j = ctx;
-  size_t n = size * nmemb, off = 0;
+  size_t n = size * nmemb;
 
   if (!j->checked && check_response(j))
     return 0;
@@ -662,23 +403,16 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ctx)
     return 0;
   }
   xr_sha256_update(&j->h, p, n);
-  while (off < n) {
-    ssize_t w = write(j->fd, p + off, n - off);
-
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w < 0) {
-      xr_fail(&j->it->err, XR_EIO, "cannot write '%s': %s", j->tmp.data,
-              strerror(errno));
-      j->fatal = 1;
-      return 0;
-    }
-    off += (size_t)w;
+  if (xr_fs_write_all(j->fd, p, n) != 0) {
+    xr_fail(&j->it->err, XR_EIO, "cannot write '%s': %s", j->tmp.data,
+            strerror(errno));
+    j->fatal = 1;
+    return 0;
   }
   j->got += n;
   j->it->bytes += n;
   if (j->unpack)
-    ring_publish(&j->ring, j->got);
+    xr_tail_publish(&j->tail, j->got);
   return n;
 }
 
@@ -691,7 +425,7 @@ static int easy_setup(struct job *j)
   CURL *e = curl_easy_init();
 
   if (!e)
-    return xr_fail(&j->it->err, XR_ENOMEM, "cannot create a transfer");
+    return xr_nomem(&j->it->err);
   j->easy = e;
   /* The order of curl(1): CURL_CA_BUNDLE, then SSL_CERT_FILE. */
   if (!ca || !*ca)
@@ -785,7 +519,7 @@ static int attempt_start(struct job *j)
     return xr_fail(err, XR_EINTERNAL, "cannot start '%s'", j->it->url);
   j->it->attempts++;
   if (b->cfg->verbose && j->it->attempts == 1)
-    say(b, "FETCH", "%s", j->it->url);
+    xr_progress_say(&b->pr, "FETCH", "%s", j->it->url);
   j->st = J_ACTIVE;
   return 0;
 }
@@ -870,9 +604,10 @@ static void retry_or_fail(struct job *j, enum xr_code code, long delay_ms,
       delay_ms = (long)c->backoff_max_ms;
   }
   if (c->verbose)
-    say(b, "RETRY", "%s: %s (attempt %u of %u in %.1f s)", j->it->url,
-        reason, n + 1, c->retries + 1, (double)delay_ms / 1000.0);
-  j->wake_at = now_ms() + delay_ms;
+    xr_progress_say(&b->pr, "RETRY", "%s: %s (attempt %u of %u in %.1f s)",
+                    j->it->url, reason, n + 1, c->retries + 1,
+                    (double)delay_ms / 1000.0);
+  j->wake_at = xr_progress_now_ms() + delay_ms;
   j->st = J_BACKOFF;
 }
 
@@ -904,7 +639,7 @@ static void download_verified(struct job *j)
     return;
   }
   /* A running extraction still reads the file (also once renamed). */
-  if (!j->thr_live) {
+  if (!j->tail.live) {
     rc = close(j->fd);
     j->fd = -1;
     if (rc != 0) {
@@ -923,14 +658,12 @@ static void download_verified(struct job *j)
   j->downloaded = 1;
   b->n_fetched++;
   xr_store_unlock(&j->lk);
-  if (j->thr_live) {
-    ring_set(&j->ring, &j->ring.eof);
+  if (j->tail.live) {
+    xr_tail_finish(&j->tail);
     j->st = J_FINISHING;
     return;
   }
-  if (j->unpack && j->ex_rc) {
-    j->it->err = j->ex_err;
-    xr_err_prefix(&j->it->err, "cannot unpack '%s': ", j->name);
+  if (j->unpack && extract_failed(j)) {
     job_fail(j);
     return;
   }
@@ -949,9 +682,7 @@ static void transfer_done(struct job *j, CURLcode result)
     job_fail(j);
     return;
   }
-  if (j->unpack && !j->thr_live && j->ex_rc) {
-    j->it->err = j->ex_err;
-    xr_err_prefix(&j->it->err, "cannot unpack '%s': ", j->name);
+  if (j->unpack && !j->tail.live && extract_failed(j)) {
     job_fail(j);
     return;
   }
@@ -1047,7 +778,7 @@ static void try_lock(struct job *j)
 /* Fills free slots with queued downloads, retries and cached extractions. */
 static void fill_slots(struct batch *b)
 {
-  long long t = now_ms();
+  long long t = xr_progress_now_ms();
   size_t i;
 
   for (i = 0; i < b->n; i++) {
@@ -1073,12 +804,14 @@ static void fill_slots(struct batch *b)
       b->slots++;
       j->st = J_FINISHING;
       j->from_blob = 1;
-      if (xr_store_blob_path(b->store, j->it->sha256, &j->blob) ||
-          extract_start(j, &j->it->err)) {
-        if (!j->it->err.code)
-          xr_fail(&j->it->err, XR_ENOMEM, "out of memory");
+      if (xr_store_blob_path(b->store, j->it->sha256, &j->blob)) {
+        xr_nomem(&j->it->err);
         job_fail(j);
+        continue;
       }
+      j->tail.file = j->blob.data;
+      if (extract_start(j, &j->it->err))
+        job_fail(j);
     }
   }
 }
@@ -1093,10 +826,8 @@ static void service_jobs(struct batch *b)
 
     if (j->st == J_WAITLOCK)
       try_lock(j);
-    if (extract_reap(j)) {
-      if (j->ex_rc) {
-        j->it->err = j->ex_err;
-        xr_err_prefix(&j->it->err, "cannot unpack '%s': ", j->name);
+    if (xr_tail_reap(&j->tail)) {
+      if (extract_failed(j)) {
         job_fail(j);
         continue;
       }
@@ -1108,7 +839,7 @@ static void service_jobs(struct batch *b)
 
 static int pending(const struct batch *b, long *timeout)
 {
-  long long t = now_ms(), wait = POLL_MS;
+  long long t = xr_progress_now_ms(), wait = POLL_MS;
   size_t i;
   int any = 0;
 
@@ -1210,8 +941,7 @@ int xr_fetch_batch(const struct xr_fetch_config *cfg,
   b.cfg = cfg;
   b.n = n;
   b.max_slots = cfg->jobs ? cfg->jobs : 1;
-  b.tty = cfg->tty >= 0 ? cfg->tty
-          : (cfg->out && isatty(fileno(cfg->out)));
+  xr_progress_init(&b.pr, cfg->quiet ? NULL : cfg->out, cfg->tty);
   for (i = 0; i < n; i++) {
     struct xr_fetch_item *it = &items[i];
 
@@ -1235,18 +965,11 @@ int xr_fetch_batch(const struct xr_fetch_config *cfg,
       return rc;
     b.store = own;
   }
-  b.ex_max = cfg->unpack_jobs;
-  if (!b.ex_max) {
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
-    b.ex_max = cpus > 0 && cpus < 256 ? (unsigned)cpus : 1;
-  }
-  pthread_mutex_init(&b.ex_mu, NULL);
-  pthread_cond_init(&b.ex_cv, NULL);
+  xr_decoders_init(&b.dec, cfg->unpack_jobs);
   b.jobs = calloc(n, sizeof(*b.jobs));
   b.multi = curl_multi_init();
   if (!b.jobs || !b.multi) {
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(err);
     goto out;
   }
   curl_multi_setopt(b.multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
@@ -1263,6 +986,13 @@ int xr_fetch_batch(const struct xr_fetch_config *cfg,
     j->name = items[i].name ? items[i].name
               : display_name(items[i].url ? items[i].url : "");
     j->unpack = items[i].unpack_dir != NULL;
+    j->tail.dec = &b.dec;
+    j->tail.name = j->name;
+    j->tail.dir = items[i].unpack_dir;
+    j->tail.opts = &items[i].unpack;
+    j->tail.stats = &items[i].unpacked;
+    j->tail.wake = wake_loop;
+    j->tail.wake_ctx = b.multi;
     xr_buf_init(&j->tmp);
     xr_buf_init(&j->blob);
     job_prepare(&b, j);
@@ -1290,8 +1020,7 @@ out:
   free(b.jobs);
   if (b.multi)
     curl_multi_cleanup(b.multi);
-  pthread_cond_destroy(&b.ex_cv);
-  pthread_mutex_destroy(&b.ex_mu);
+  xr_decoders_destroy(&b.dec);
   xr_store_free(own);
   return rc;
 }
@@ -1364,9 +1093,11 @@ int xr_fetch_text(const struct xr_fetch_config *cfg, const char *url,
   curl_easy_setopt(j.easy, CURLOPT_WRITEFUNCTION, on_text);
   curl_easy_setopt(j.easy, CURLOPT_WRITEDATA, &t);
   curl_easy_setopt(j.easy, CURLOPT_FAILONERROR, 1L);
-  if (cfg->verbose && cfg->out && !cfg->quiet) {
-    fprintf(cfg->out, "  %-7s %s\n", "FETCH", url);
-    fflush(cfg->out);
+  if (cfg->verbose) {
+    struct xr_progress pr;
+
+    xr_progress_init(&pr, cfg->quiet ? NULL : cfg->out, 0);
+    xr_progress_say(&pr, "FETCH", "%s", url);
   }
   for (attempt = 1;; attempt++) {
     CURLcode res;

@@ -11,71 +11,26 @@
  */
 #include "xrust/toolchain.h"
 
-#include <dirent.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
+#include "xrust/archive.h"
 #include "xrust/buf.h"
 #include "xrust/channel.h"
+#include "xrust/error.h"
 #include "xrust/fetch.h"
+#include "xrust/fs.h"
 #include "xrust/manifest.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
+#include "xrust/strv.h"
 #include "xrust/tclock.h"
 
 #define META ".xrust-meta"
 #define SHA_MAX 4096
 #define MANIFEST_MAX (64u * 1024 * 1024)
-
-static int nomem(struct xr_err *err)
-{
-  return xr_fail(err, XR_ENOMEM, "out of memory");
-}
-
-static int is_dir(const char *p)
-{
-  struct stat st;
-
-  return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* Appends at most MAX bytes of the file PATH to OUT. */
-static int read_file(const char *path, size_t max, struct xr_buf *out,
-                     struct xr_err *err)
-{
-  char chunk[16384];
-  FILE *f = fopen(path, "rb");
-  size_t n;
-  int rc = 0;
-
-  if (!f)
-    return xr_fail(err, errno == ENOENT ? XR_ENOTFOUND : XR_EIO,
-                   "cannot open '%s': %s", path, strerror(errno));
-  do {
-    n = fread(chunk, 1, sizeof(chunk), f);
-    if (n && xr_buf_add(out, chunk, n)) {
-      rc = nomem(err);
-      goto out;
-    }
-    if (out->len > max) {
-      rc = xr_fail(err, XR_ELIMIT, "'%s' is larger than %zu bytes", path,
-                   max);
-      goto out;
-    }
-  } while (n == sizeof(chunk));
-  if (ferror(f))
-    rc = xr_fail(err, XR_EIO, "cannot read '%s': %s", path,
-                 strerror(errno));
-out:
-  fclose(f);
-  return rc;
-}
 
 /* The built-in small download: the fetch engine's text download. */
 static int get_builtin(void *ctx, const char *url, size_t max,
@@ -106,7 +61,7 @@ static int fetch_manifest(const struct xr_tc_config *cfg,
 
   if (xr_channel_manifest_url(cfg->server, ch, &url) ||
       xr_buf_printf(&shaurl, "%s.sha256", url.data)) {
-    rc = nomem(err);
+    rc = xr_nomem(err);
     goto out;
   }
   rc = get(get_ctx, shaurl.data, SHA_MAX, &sha, err);
@@ -247,7 +202,7 @@ static int resolve(const struct xr_tc_config *cfg,
 
     xr_buf_reset(&url);
     if (xr_dist_canonical_url(a->url, cfg->server, &url)) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     rc = xr_plan_add(&nl->plan, a->pkg, a->target, url.data, a->sha256,
@@ -270,8 +225,7 @@ out:
 
 /* Per tarball: the component directories seen while extracting. */
 struct rewrite {
-  char **seen;
-  size_t nseen;
+  struct xr_strv seen;
 };
 
 static int safe_name(const char *s, size_t n)
@@ -297,41 +251,21 @@ static int rewrite_cb(void *ctx, const char *path, struct xr_buf *out,
   if (!slash) {
     if (strcmp(path, "components"))
       return 0;
-    return xr_buf_adds(out, META "/components") ? nomem(err) : 1;
+    return xr_buf_adds(out, META "/components") ? xr_nomem(err) : 1;
   }
   n = (size_t)(slash - path);
   if (!safe_name(path, n) || !safe_name(slash + 1, strcspn(slash + 1, "/")))
     return xr_fail(err, XR_EUNSAFE, "unexpected path '%s' in an installer "
                    "tarball", path);
-  for (i = 0; i < rw->nseen; i++)
-    if (strlen(rw->seen[i]) == n && !memcmp(rw->seen[i], path, n))
+  for (i = 0; i < rw->seen.n; i++)
+    if (strlen(rw->seen.v[i]) == n && !memcmp(rw->seen.v[i], path, n))
       break;
-  if (i == rw->nseen) {
-    char **v = realloc(rw->seen, (rw->nseen + 1) * sizeof(*v));
-
-    if (!v)
-      return nomem(err);
-    rw->seen = v;
-    v[rw->nseen] = xr_strndup(path, n);
-    if (!v[rw->nseen])
-      return nomem(err);
-    rw->nseen++;
-  }
+  if (i == rw->seen.n && xr_strv_pushn(&rw->seen, path, n))
+    return xr_nomem(err);
   if (!strcmp(slash + 1, "manifest.in"))
     return xr_buf_printf(out, META "/%.*s/manifest.in", (int)n, path)
-           ? nomem(err) : 1;
-  return xr_buf_adds(out, slash + 1) ? nomem(err) : 1;
-}
-
-static void rewrite_release(struct rewrite *rw)
-{
-  size_t i;
-
-  for (i = 0; i < rw->nseen; i++)
-    free(rw->seen[i]);
-  free(rw->seen);
-  rw->seen = NULL;
-  rw->nseen = 0;
+           ? xr_nomem(err) : 1;
+  return xr_buf_adds(out, slash + 1) ? xr_nomem(err) : 1;
 }
 
 /* Checks one manifest.in against the tree extracted in STAGE. */
@@ -344,10 +278,10 @@ static int check_manifest_in(const char *stage, const char *name,
   int rc;
 
   if (xr_buf_printf(&p, "%s/" META "/%s/manifest.in", stage, comp)) {
-    rc = nomem(err);
+    rc = xr_nomem(err);
     goto out;
   }
-  rc = read_file(p.data, MANIFEST_MAX, &text, err);
+  rc = xr_fs_read(p.data, MANIFEST_MAX, &text, err);
   if (rc) {
     rc = xr_fail(err, XR_EARCHIVE, "'%s': component '%s' has no "
                  "manifest.in", name, comp);
@@ -371,7 +305,7 @@ static int check_manifest_in(const char *stage, const char *name,
     rel = line + (dir ? 4 : 5);
     xr_buf_reset(&p);
     if (xr_buf_printf(&p, "%s/%s", stage, rel)) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     if (lstat(p.data, &st) || (dir ? !S_ISDIR(st.st_mode)
@@ -400,18 +334,18 @@ static int check_tarball(const char *stage, const char *name,
   int rc;
 
   if (xr_buf_printf(&p, "%s/" META "/components", stage)) {
-    rc = nomem(err);
+    rc = xr_nomem(err);
     goto out;
   }
-  rc = read_file(p.data, SHA_MAX * 16, &text, err);
+  rc = xr_fs_read(p.data, SHA_MAX * 16, &text, err);
   if (rc) {
     rc = xr_fail(err, XR_EARCHIVE, "'%s' is not a rust-installer tarball "
                  "(no 'components')", name);
     goto out;
   }
-  for (i = 0; i < rw->nseen; i++) {
+  for (i = 0; i < rw->seen.n; i++) {
     const char *s = text.data;
-    size_t n = strlen(rw->seen[i]);
+    size_t n = strlen(rw->seen.v[i]);
     int listed = 0;
 
     while (s && *s && !listed) {
@@ -419,14 +353,14 @@ static int check_tarball(const char *stage, const char *name,
 
       while (len && (s[len - 1] == '\r' || s[len - 1] == ' '))
         len--;
-      listed = len == n && !memcmp(s, rw->seen[i], n);
+      listed = len == n && !memcmp(s, rw->seen.v[i], n);
       s = strchr(s, '\n');
       if (s)
         s++;
     }
     if (!listed) {
       rc = xr_fail(err, XR_EARCHIVE, "'%s': directory '%s' is not a listed "
-                   "component", name, rw->seen[i]);
+                   "component", name, rw->seen.v[i]);
       goto out;
     }
   }
@@ -454,125 +388,36 @@ out:
 
 /* ---- assembling --------------------------------------------------------- */
 
-static int copy_file(const char *src, const char *dst, mode_t mode,
-                     struct xr_err *err)
+/* The installer metadata of a component entry stays out of toolchains. */
+static int skip_meta(void *ctx, const char *rel, const char *src,
+                     const struct stat *st, int depth)
 {
-  char buf[65536];
-  int in = -1, out = -1, rc = 0;
-  ssize_t n;
-
-  in = open(src, O_RDONLY | O_CLOEXEC);
-  if (in >= 0)
-    out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (in < 0 || out < 0) {
-    rc = xr_fail(err, XR_EIO, "cannot copy '%s': %s", src,
-                 strerror(errno));
-    goto out;
-  }
-  for (;;) {
-    n = read(in, buf, sizeof(buf));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    if (write(out, buf, (size_t)n) != n) {
-      n = -1;
-      break;
-    }
-  }
-  if (n < 0)
-    rc = xr_fail(err, XR_EIO, "cannot copy '%s': %s", src,
-                 strerror(errno));
-out:
-  if (in >= 0)
-    close(in);
-  if (out >= 0 && close(out) && !rc)
-    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", dst,
-                 strerror(errno));
-  return rc;
+  (void)ctx;
+  (void)src;
+  (void)st;
+  return depth == 0 && !strcmp(rel, META);
 }
 
 /*
- * Mirrors the tree SRC into DST: directories created, files hard-linked
- * (copied where the file system refuses), symlinks recreated.  A path that
- * already exists is kept: components are assembled in a fixed order, so
- * the first one wins deterministically.  TOP skips .xrust-meta.
+ * Mirrors the component entry SRC into the toolchain DST by hard links.
+ * A path that already exists is kept: components are assembled in a
+ * fixed order, so the first one wins deterministically.
  */
-static int link_tree(const char *src, const char *dst, int top,
-                     struct xr_err *err)
+static int link_component(const char *src, const char *dst,
+                          struct xr_err *err)
 {
-  struct xr_buf s = XR_BUF_INIT, d = XR_BUF_INIT;
-  struct dirent *e;
-  struct stat st;
-  DIR *dir;
-  int rc = 0;
-
-  dir = opendir(src);
-  if (!dir)
-    return xr_fail(err, XR_EIO, "cannot open '%s': %s", src,
-                   strerror(errno));
-  for (;;) {
-    errno = 0;
-    e = readdir(dir);
-    if (!e)
-      break;
-    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
-        (top && !strcmp(e->d_name, META)))
-      continue;
-    xr_buf_reset(&s);
-    xr_buf_reset(&d);
-    if (xr_buf_printf(&s, "%s/%s", src, e->d_name) ||
-        xr_buf_printf(&d, "%s/%s", dst, e->d_name)) {
-      rc = nomem(err);
-      goto out;
-    }
-    if (lstat(s.data, &st)) {
-      rc = xr_fail(err, XR_EIO, "cannot stat '%s': %s", s.data,
-                   strerror(errno));
-      goto out;
-    }
-    if (S_ISDIR(st.st_mode)) {
-      if (mkdir(d.data, 0755) && (errno != EEXIST || !is_dir(d.data))) {
-        rc = xr_fail(err, XR_EIO, "cannot create '%s': %s", d.data,
-                     strerror(errno));
-        goto out;
-      }
-      rc = link_tree(s.data, d.data, 0, err);
-    } else if (S_ISREG(st.st_mode)) {
-      if (link(s.data, d.data) && errno != EEXIST)
-        rc = copy_file(s.data, d.data, st.st_mode & 0755, err);
-    } else if (S_ISLNK(st.st_mode)) {
-      char target[4096];
-      ssize_t n = readlink(s.data, target, sizeof(target) - 1);
-
-      if (n < 0) {
-        rc = xr_fail(err, XR_EIO, "cannot read link '%s': %s", s.data,
-                     strerror(errno));
-        goto out;
-      }
-      target[n] = '\0';
-      if (symlink(target, d.data) && errno != EEXIST)
-        rc = xr_fail(err, XR_EIO, "cannot create '%s': %s", d.data,
-                     strerror(errno));
-    }
-    if (rc)
-      goto out;
-  }
-  if (errno)
-    rc = xr_fail(err, XR_EIO, "cannot read '%s': %s", src, strerror(errno));
-out:
-  closedir(dir);
-  xr_buf_release(&s);
-  xr_buf_release(&d);
-  return rc;
+  return xr_fs_link_tree(src, dst, XR_FS_KEEP, skip_meta, NULL, err);
 }
 
-/* lib/rustlib/components, as rustup writes it: one name per line. */
+/*
+ * lib/rustlib/components, as rustup writes it: one name per line.  The
+ * file in STAGE is a hard link into a component entry, so it is replaced,
+ * never written through.
+ */
 static int write_components(const char *stage, const struct xr_plan *plan,
                             struct xr_err *err)
 {
   struct xr_buf p = XR_BUF_INIT, text = XR_BUF_INIT;
-  FILE *f = NULL;
   size_t i;
   int rc = 0;
 
@@ -582,31 +427,21 @@ static int write_components(const char *stage, const struct xr_plan *plan,
     if (strcmp(a->target, "*") ? xr_buf_printf(&text, "%s-%s\n", a->pkg,
                                                a->target)
                                : xr_buf_printf(&text, "%s\n", a->pkg)) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
   }
   if (xr_buf_printf(&p, "%s/lib/rustlib", stage)) {
-    rc = nomem(err);
+    rc = xr_nomem(err);
     goto out;
   }
-  if (!is_dir(p.data))
+  if (!xr_fs_is_dir(p.data))
     goto out;
-  if (xr_buf_adds(&p, "/components")) {
-    rc = nomem(err);
-    goto out;
-  }
-  unlink(p.data);
-  f = fopen(p.data, "w");
-  if (!f || fwrite(text.data, 1, text.len, f) != text.len) {
-    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", p.data,
-                 strerror(errno));
-    goto out;
-  }
+  if (xr_buf_adds(&p, "/components"))
+    rc = xr_nomem(err);
+  else
+    rc = xr_fs_write(p.data, xr_buf_str(&text), text.len, 0, err);
 out:
-  if (f && fclose(f) && !rc)
-    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", p.data,
-                 strerror(errno));
   xr_buf_release(&p);
   xr_buf_release(&text);
   return rc;
@@ -640,11 +475,11 @@ static int write_root(struct xr_store *st, const struct xr_plan *plan,
 
   if (xr_buf_printf(&name, "toolchain-%s", id) ||
       xr_buf_printf(&text, "# xrust toolchain\nentry toolchains/%s\n", id))
-    rc = nomem(err);
+    rc = xr_nomem(err);
   for (i = 0; !rc && i < plan->n; i++)
     if (xr_buf_printf(&text, "entry components/%s\nblob %s\n",
                       plan->items[i].sha256, plan->items[i].sha256))
-      rc = nomem(err);
+      rc = xr_nomem(err);
   if (!rc)
     rc = xr_store_root_write(st, name.data, text.data, err);
   xr_buf_release(&name);
@@ -670,7 +505,7 @@ static int install(const struct xr_tc_config *cfg, const struct xr_plan *plan,
   jobs = calloc(plan->n ? plan->n : 1, sizeof(*jobs));
   items = calloc(plan->n ? plan->n : 1, sizeof(*items));
   if (!jobs || !items) {
-    rc = nomem(err);
+    rc = xr_nomem(err);
     goto out;
   }
   for (i = 0; i < plan->n; i++) {
@@ -680,13 +515,13 @@ static int install(const struct xr_tc_config *cfg, const struct xr_plan *plan,
     j->item = (size_t)-1;
     if (xr_store_path(st, "components/", &j->entry) ||
         xr_buf_adds(&j->entry, a->sha256)) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
-    if (is_dir(j->entry.data))
+    if (xr_fs_is_dir(j->entry.data))
       continue;
     if (xr_dist_rewrite_url(a->url, cfg->server, &j->url)) {
-      rc = nomem(err);
+      rc = xr_nomem(err);
       goto out;
     }
     rc = xr_store_mkstage(st, &j->stage, err);
@@ -721,7 +556,7 @@ static int install(const struct xr_tc_config *cfg, const struct xr_plan *plan,
   }
   rc = xr_store_mkstage(st, &stage, err);
   for (i = 0; !rc && i < plan->n; i++)
-    rc = link_tree(jobs[i].entry.data, stage.data, 1, err);
+    rc = link_component(jobs[i].entry.data, stage.data, err);
   if (!rc)
     rc = write_components(stage.data, plan, err);
   if (!rc)
@@ -733,7 +568,7 @@ out:
     xr_buf_release(&jobs[i].url);
     xr_buf_release(&jobs[i].stage);
     xr_buf_release(&jobs[i].entry);
-    rewrite_release(&jobs[i].rw);
+    xr_strv_release(&jobs[i].rw.seen);
   }
   free(jobs);
   free(items);
@@ -798,7 +633,7 @@ int xr_toolchain_ensure(const struct xr_tc_config *cfg,
     dir = lk.dir;
     lk.dir = NULL;
   }
-  if (!is_dir(dir)) {
+  if (!xr_fs_is_dir(dir)) {
     rc = install(cfg, &use->plan, lk.root, dir, err);
     if (rc)
       goto out;

@@ -110,29 +110,37 @@ int xr_fs_commit(int fd, const char *tmp, const char *path, unsigned flags,
   return rc;
 }
 
-int xr_fs_write(const char *path, const void *data, size_t len,
-                unsigned flags, struct xr_err *err)
+int xr_fs_write_all(int fd, const void *data, size_t len)
 {
-  struct xr_buf tmp = XR_BUF_INIT;
   const char *p = data;
   size_t off = 0;
-  int fd, rc;
 
-  rc = xr_fs_mktemp(path, &tmp, &fd, err);
-  if (rc)
-    goto out;
   while (off < len) {
     ssize_t w = write(fd, p + off, len - off);
 
     if (w < 0 && errno == EINTR)
       continue;
-    if (w < 0) {
-      rc = io_fail(err, "write", path);
-      close(fd);
-      (void)unlink(tmp.data);
-      goto out;
-    }
+    if (w < 0)
+      return -1;
     off += (size_t)w;
+  }
+  return 0;
+}
+
+int xr_fs_write(const char *path, const void *data, size_t len,
+                unsigned flags, struct xr_err *err)
+{
+  struct xr_buf tmp = XR_BUF_INIT;
+  int fd, rc;
+
+  rc = xr_fs_mktemp(path, &tmp, &fd, err);
+  if (rc)
+    goto out;
+  if (xr_fs_write_all(fd, data, len) != 0) {
+    rc = io_fail(err, "write", path);
+    close(fd);
+    (void)unlink(tmp.data);
+    goto out;
   }
   rc = xr_fs_commit(fd, tmp.data, path, flags, err);
 out:
@@ -227,6 +235,12 @@ static int rm_at(int dfd, const char *name, int depth)
   if (errno != EISDIR && errno != EPERM)
     return -1;
   fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == EACCES) {
+    /* A directory without read permission: ours to remove all the same. */
+    (void)fchmodat(dfd, name, 0700, 0);
+    fd = openat(dfd, name,
+                O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  }
   if (fd < 0)
     return errno == ENOENT ? 0 : -1;
   if (clear_fd(fd, depth) != 0)

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xrust/error.h"
+
 static void to_hex(const unsigned char md[32], char hex[XR_SHA256_HEX])
 {
   static const char digits[] = "0123456789abcdef";
@@ -42,7 +44,7 @@ int xr_sha256_init(struct xr_sha256 *h, struct xr_err *err)
 
   h->ctx = NULL;
   if (!ctx)
-    return xr_fail(err, XR_ENOMEM, "cannot allocate a sha256 context");
+    return xr_nomem(err);
   if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
     EVP_MD_CTX_free(ctx);
     return xr_fail(err, XR_EINTERNAL, "cannot initialise sha256");
@@ -142,7 +144,7 @@ int xr_sha256_init(struct xr_sha256 *h, struct xr_err *err)
 
   h->ctx = s;
   if (!s)
-    return xr_fail(err, XR_ENOMEM, "cannot allocate a sha256 context");
+    return xr_nomem(err);
   memcpy(s->h, iv, sizeof(iv));
   return 0;
 }
@@ -220,7 +222,7 @@ int xr_sha256_file(const char *path, char hex[XR_SHA256_HEX],
   block = malloc(1 << 16);
   if (!block) {
     close(fd);
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   }
   rc = xr_sha256_init(&h, err);
   if (rc)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xrust/buf.h"
+#include "xrust/error.h"
 
 const struct xr_engine *xr_engine_get(struct xr_err *err)
 {

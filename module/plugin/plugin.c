@@ -16,7 +16,6 @@
 #include "xrust/buf.h"
 #include "xrust/cargo.h"
 #include "xrust/channel.h"
-#include "xrust/crate.h"
 #include "xrust/error.h"
 #include "xrust/fetch.h"
 #include "xrust/sha256.h"
@@ -25,6 +24,7 @@
 #include "xrust/toml.h"
 #include "xrust/toolchain.h"
 #include "xrust/toolfile.h"
+#include "xrust/vendor.h"
 
 #include "engine/engine.h"
 

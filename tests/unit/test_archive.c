@@ -1,9 +1,10 @@
 /*
- * Unit tests for module/archive.c through its public API: the pull-style
- * stream (fed in tiny chunks it must give the same tree as a file), the
- * rewrite hook, limits, errors and modes.  The archives are plain ustar
- * built here byte by byte, so the tests need no libarchive writer and no
- * fixture files; tests/cli/unpack.sh covers compression and hostile input.
+ * Unit tests for module/engine/archive.c through its public API: the
+ * pull-style stream (fed in tiny chunks it must give the same tree as a
+ * file), the rewrite hook, limits, errors and modes.  The archives are
+ * plain ustar built here byte by byte, so the tests need no libarchive
+ * writer and no fixture files; tests/cli/unpack.sh covers compression and
+ * hostile input.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 #include "tap.h"
 #include "xrust/archive.h"
 #include "xrust/buf.h"
+#include "xrust/error.h"
 
 /* Writes V as WIDTH-1 octal digits and a NUL, as ustar numbers are. */
 static void octal(unsigned char *dst, size_t width, unsigned long v)

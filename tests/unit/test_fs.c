@@ -1,8 +1,8 @@
 /*
  * Unit tests of the file-system layer (module/lib/fs.c) and the string
  * list (module/lib/strv.c): size caps, atomic writes and their
- * temporaries, mkdir -p and rm -rf on read-only trees, tree mirroring
- * with a filter, and the NULL-terminated list.
+ * temporaries, mkdir -p and rm -rf on read-only and unreadable trees,
+ * tree mirroring with a filter, and the NULL-terminated list.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -115,6 +115,30 @@ TEST(atomic_write_replaces_and_leaves_no_temporary)
   CHECK(xr_fs_rmtree(d, &e) == 0);
 }
 
+TEST(write_all_writes_everything_or_fails)
+{
+  char *d = scratch(), p[4200];
+  static char big[300000];
+  struct xr_buf b = XR_BUF_INIT;
+  struct xr_err e;
+  int fd;
+
+  memset(big, 'x', sizeof(big));
+  snprintf(p, sizeof(p), "%s/big", d);
+  fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+  REQUIRE(fd >= 0);
+  CHECK(xr_fs_write_all(fd, big, sizeof(big)) == 0);
+  CHECK(xr_fs_write_all(fd, "", 0) == 0);
+  CHECK(close(fd) == 0);
+  CHECK(xr_fs_read(p, sizeof(big), &b, &e) == 0);
+  CHECK(b.len == sizeof(big) && !memcmp(b.data, big, sizeof(big)));
+  errno = 0;
+  CHECK(xr_fs_write_all(fd, "x", 1) == -1);
+  CHECK(errno == EBADF);
+  xr_buf_release(&b);
+  CHECK(xr_fs_rmtree(d, &e) == 0);
+}
+
 TEST(mkdirs_and_rmtree_of_a_read_only_tree)
 {
   char *d = scratch(), p[4200], q[4300];
@@ -133,6 +157,16 @@ TEST(mkdirs_and_rmtree_of_a_read_only_tree)
   CHECK(xr_fs_rmtree(q, &e) == 0);
   CHECK(access(q, F_OK) != 0);
   CHECK(xr_fs_rmtree(q, &e) == 0);
+  /* Directories that cannot even be read (as a crash may leave them). */
+  snprintf(p, sizeof(p), "%s/u/v", d);
+  CHECK(xr_fs_mkdirs(p, &e) == 0);
+  snprintf(q, sizeof(q), "%s/f", p);
+  put(q, "x");
+  CHECK(chmod(p, 0) == 0);
+  snprintf(q, sizeof(q), "%s/u", d);
+  CHECK(chmod(q, 0200) == 0);
+  CHECK(xr_fs_rmtree(q, &e) == 0);
+  CHECK(access(q, F_OK) != 0);
   /* A file where a directory is wanted. */
   snprintf(p, sizeof(p), "%s/file", d);
   put(p, "x");
@@ -260,6 +294,7 @@ TEST(nomem_is_one_report)
 
 TAP_MAIN(TAP_CASE(read_whole_file_under_a_cap),
          TAP_CASE(atomic_write_replaces_and_leaves_no_temporary),
+         TAP_CASE(write_all_writes_everything_or_fails),
          TAP_CASE(mkdirs_and_rmtree_of_a_read_only_tree),
          TAP_CASE(link_tree_mirrors_with_a_filter),
          TAP_CASE(copy_file_keeps_the_mode_and_refuses_to_overwrite),

@@ -1,8 +1,9 @@
 /*
- * Unit tests of the store (module/store.c) and of the fetch engine's parts
- * that need no server (module/fetch.c): layout, locks, temporaries and
- * their cleanup, publication races, copies, gc roots, the URL policy,
- * configuration from the environment and offline failures.
+ * Unit tests of the store (module/lib/store.c, store_gc.c) and of the
+ * fetch engine's parts that need no server (module/engine/fetch.c):
+ * layout, locks, temporaries and their cleanup, publication races,
+ * copies, gc roots, the URL policy, configuration from the environment
+ * and offline failures.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +15,9 @@
 
 #include "tap.h"
 #include "xrust/buf.h"
+#include "xrust/error.h"
 #include "xrust/fetch.h"
+#include "xrust/fs.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"
 
@@ -34,7 +37,7 @@ static char *scratch(void)
 
 static void cleanup(const char *dir)
 {
-  CHECK(xr_store_rmtree(dir, NULL) == 0);
+  CHECK(xr_fs_rmtree(dir, NULL) == 0);
 }
 
 static int exists(const char *p)

@@ -1,19 +1,20 @@
 /*
- * Vendoring every package of a lockfile into a cargo directory source
- * through the fetch engine and the store (module/engine/vendor.c).  The
- * Cargo.toml and Cargo.lock readers it builds on are in cargo.h and
- * cargo_lock.h.
+ * Vendoring: every package of a Cargo.lock made available to cargo as a
+ * directory source, through the fetch engine and the store
+ * (module/engine/vendor.c for registry crates, the vendor directory and
+ * the cargo configuration; module/engine/vendor_git.c for git sources).
+ * Part of the engine: the plugin reaches it through engine.h.
  */
-#ifndef XRUST_CRATE_H
-#define XRUST_CRATE_H
+#ifndef XRUST_VENDOR_H
+#define XRUST_VENDOR_H
 
 #include <stddef.h>
 
 #include "xrust/error.h"
 
 struct xr_buf;
-struct xr_lock;
 struct xr_fetch_config;
+struct xr_lock;
 
 struct xr_vendor_config {
   const struct xr_fetch_config *fetch; /* store, jobs, offline, output */
