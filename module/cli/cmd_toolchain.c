@@ -166,7 +166,7 @@ static int cmd_plan(int argc, char **argv)
 
     xr_buf_reset(&url);
     if (xr_dist_rewrite_url(a->url, o.server, &url)) {
-      rc = xr_fail(&err, XR_ENOMEM, "out of memory");
+      rc = xr_nomem(&err);
       break;
     }
     printf("%s %s %s %s %s\n", a->pkg, a->target,
