@@ -104,6 +104,13 @@ unlike "with XRUST_ALLOW_HTTP in the Makefile the policy lets it through" \
 like "and the download itself fails, naming the host" "$T/err" \
   "^Makefile:6: \*\*\* xrust: .*example\.invalid"
 
+# The tool in a recipe (the vendor layer runs it) sees them too.
+printf 'XRUST_NO_RULES := 1\ninclude %s\nXRUST_ALLOW_HTTP := http://mk.lan\nXRUST_UNPACK_JOBS := 3\nall: ; @echo "$$XRUST_ALLOW_HTTP $$XRUST_UNPACK_JOBS"\n' \
+  "$mk" >"$p/Makefile"
+mk_run "$p"
+is "recipes see the Makefile's XRUST_ALLOW_HTTP and XRUST_UNPACK_JOBS" \
+  "$(cat "$T/out")" "http://mk.lan 3"
+
 # ---- the same channel from the same rust-toolchain.toml
 project
 printf '[toolchain]\nchannel = "1.95.0"\n' >"$p/rust-toolchain.toml"
