@@ -40,6 +40,7 @@
 #include "xrust/error.h"
 
 struct xr_buf;
+struct xr_settings_src;
 struct xr_store;
 
 struct xr_fetch_item {
@@ -102,11 +103,17 @@ struct xr_fetch_config {
 void xr_fetch_config_init(struct xr_fetch_config *c);
 
 /*
- * Applies the environment: XRUST_JOBS, XRUST_OFFLINE=1, XRUST_HOME (via
- * the store), XRUST_ALLOW_HTTP (origins), V (>=1 verbose), and for tests
- * XRUST_FETCH_RETRIES, XRUST_FETCH_BACKOFF_MS, XRUST_FETCH_STALL_SECONDS.
- * A malformed number is an error naming the variable.
+ * Applies the knobs of settings.h that SRC holds: XRUST_JOBS,
+ * XRUST_UNPACK_JOBS, XRUST_OFFLINE, XRUST_HOME (the store root),
+ * XRUST_ALLOW_HTTP (origins), V (>=1 verbose), MAKEFLAGS (-s quiet), and
+ * for tests XRUST_FETCH_RETRIES, XRUST_FETCH_BACKOFF_MS,
+ * XRUST_FETCH_STALL_SECONDS.  Strings point into SRC's values.  A bad
+ * value is an error naming the variable, the value and what is expected.
  */
+int xr_fetch_config_read(struct xr_fetch_config *c,
+                         const struct xr_settings_src *src,
+                         struct xr_err *err);
+/* xr_fetch_config_read from the environment. */
 int xr_fetch_config_env(struct xr_fetch_config *c, struct xr_err *err);
 
 /*

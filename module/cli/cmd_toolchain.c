@@ -11,13 +11,16 @@
  *   lock FILE                     checks an xrust.lock and prints it back
  *   install --host H [--channel C] [--target T]... [--component C]...
  *        [--profile P] [--lock FILE] [--update]
- *                                 xr_toolchain_ensure; prints the path
+ *                                 xr_toolchain_ensure of the toolchain
+ *                                 $(rust-toolchain) would choose
+ *                                 (toolchain_choice.h); prints the path
  *   pin [CHANNEL]                 the version CHANNEL (default stable)
  *                                 resolves to now: "1.96.0",
  *                                 "nightly-2026-05-25"; installs nothing
  *
  * install and pin read XRUST_HOME, XRUST_DIST_SERVER, XRUST_DIST_FORMAT,
- * XRUST_OFFLINE, XRUST_JOBS like the Make functions do.
+ * XRUST_OFFLINE, XRUST_JOBS and the rest of settings.h like the Make
+ * functions do; install also XRUST_CHANNEL and XRUST_PROJECT_DIR.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,8 +30,11 @@
 #include "xrust/buf.h"
 #include "xrust/channel.h"
 #include "xrust/manifest.h"
+#include "xrust/settings.h"
+#include "xrust/strv.h"
 #include "xrust/tclock.h"
 #include "xrust/toolchain.h"
+#include "xrust/toolchain_choice.h"
 #include "xrust/toolfile.h"
 
 #define MAX_LIST 256
@@ -164,7 +170,7 @@ static int cmd_plan(int argc, char **argv)
 
     xr_buf_reset(&url);
     if (xr_dist_rewrite_url(a->url, o.server, &url)) {
-      rc = xr_fail(&err, XR_ENOMEM, "out of memory");
+      rc = xr_nomem(&err);
       break;
     }
     printf("%s %s %s %s %s\n", a->pkg, a->target,
@@ -235,13 +241,20 @@ static int cmd_lock(int argc, char **argv)
   return rc ? fail(&err) : 0;
 }
 
+/*
+ * The toolchain chosen as $(rust-toolchain) chooses it (--channel, else
+ * the nearest rust-toolchain.toml above XRUST_PROJECT_DIR or the current
+ * directory, else XRUST_CHANNEL, else stable), installed.
+ */
 static int cmd_install(int argc, char **argv)
 {
   struct opts o;
   struct xr_tc_config cfg;
   struct xr_tc_request req;
+  struct xr_tc_choice choice;
   struct xr_err err;
   char *path = NULL;
+  size_t i;
   int rc;
 
   rc = parse_opts(argc, argv, &o);
@@ -261,19 +274,25 @@ static int cmd_install(int argc, char **argv)
     return fail(&err);
   cfg.lock_path = o.lock;
   cfg.update = o.update;
-  memset(&req, 0, sizeof(req));
-  req.channel = o.channel;
-  req.host = o.host;
-  req.targets = o.targets;
-  req.ntargets = o.ntargets;
-  req.components = o.components;
-  req.ncomponents = o.ncomponents;
-  req.profile = o.profile;
-  if (xr_toolchain_ensure(&cfg, &req, &path, &err))
-    return fail(&err);
-  printf("%s\n", path);
+  xr_tc_choice_init(&choice);
+  choice.profile = o.profile;
+  for (i = 0; !rc && i < o.ntargets; i++)
+    rc = xr_strv_push_unique(&choice.targets, o.targets[i]);
+  for (i = 0; !rc && i < o.ncomponents; i++)
+    rc = xr_strv_push_unique(&choice.components, o.components[i]);
+  if (rc)
+    rc = xr_nomem(&err);
+  if (!rc)
+    rc = xr_tc_choose(&choice, xr_settings_env(), o.channel, &err);
+  if (!rc && !choice.path) {
+    xr_tc_choice_request(&choice, o.host, &req);
+    rc = xr_toolchain_ensure(&cfg, &req, &path, &err);
+  }
+  if (!rc)
+    printf("%s\n", choice.path ? choice.path : path);
   free(path);
-  return 0;
+  xr_tc_choice_release(&choice);
+  return rc ? fail(&err) : 0;
 }
 
 static int cmd_pin(int argc, char **argv)

@@ -1,96 +1,93 @@
 /*
- * The fetch engine's settings and URL policy (fetch.h): defaults, the
- * XRUST_* environment, and which URLs may be fetched at all.  Plain C with
- * no network library, so the module Make loads can read the settings
- * without loading libcurl.
+ * The fetch engine's configuration and URL policy (fetch.h): defaults,
+ * the knobs read through settings.h (from the environment or from Make),
+ * and which URLs may be fetched at all.  Plain C with no network library,
+ * so the module Make loads can read the settings without loading libcurl.
  */
 #include "xrust/fetch.h"
 
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "xrust/settings.h"
+
 /* ---- configuration ---- */
 
+/* The default of the number knob NAME (settings.c holds it). */
+static unsigned long def(const char *name)
+{
+  const struct xr_setting *s = xr_setting_find(name);
+
+  return s ? s->def : 0;
+}
 
 void xr_fetch_config_init(struct xr_fetch_config *c)
 {
   memset(c, 0, sizeof(*c));
-  c->jobs = 8;
+  c->jobs = (unsigned)def("XRUST_JOBS");
+  c->unpack_jobs = (unsigned)def("XRUST_UNPACK_JOBS");
   c->tty = -1;
-  c->retries = 5;
-  c->backoff_ms = 500;
+  c->retries = (unsigned)def("XRUST_FETCH_RETRIES");
+  c->backoff_ms = (unsigned)def("XRUST_FETCH_BACKOFF_MS");
   c->backoff_max_ms = 30000;
   c->retry_after_max_ms = 60000;
   c->low_speed_limit = 1000;
-  c->low_speed_time = 30;
+  c->low_speed_time = (long)def("XRUST_FETCH_STALL_SECONDS");
   c->connect_timeout = 30;
   c->ring_size = XR_FETCH_RING_DEFAULT;
 }
 
-static int env_num(const char *name, long min, long max, long *out,
-                   struct xr_err *err)
+/* The number knob NAME into an unsigned field, when it is set. */
+static int number(const struct xr_settings_src *src, const char *name,
+                  unsigned *out, struct xr_err *err)
 {
-  const char *v = getenv(name);
-  char *end;
-  long x;
-
-  if (!v || !*v)
-    return 0;
-  errno = 0;
-  x = strtol(v, &end, 10);
-  if (errno || *end || x < min || x > max)
-    return xr_fail(err, XR_EUSAGE, "invalid '%s': '%s' (expected %ld to %ld)",
-                   name, v, min, max);
-  *out = x;
-  return 0;
-}
-
-/* env_num into an unsigned field. */
-static int env_unsigned(const char *name, long min, long max, unsigned *out,
-                        struct xr_err *err)
-{
-  long x = (long)*out;
-  int rc = env_num(name, min, max, &x, err);
+  unsigned long x = *out;
+  int rc = xr_setting_number(src, name, &x, err);
 
   if (!rc)
     *out = (unsigned)x;
   return rc;
 }
 
-int xr_fetch_config_env(struct xr_fetch_config *c, struct xr_err *err)
+int xr_fetch_config_read(struct xr_fetch_config *c,
+                         const struct xr_settings_src *src,
+                         struct xr_err *err)
 {
-  const char *v;
-  int rc;
+  unsigned stall = (unsigned)c->low_speed_time, v = 0;
+  const char *s;
+  int offline = 0, rc;
 
-  rc = env_unsigned("XRUST_JOBS", 1, 256, &c->jobs, err);
+  rc = number(src, "XRUST_JOBS", &c->jobs, err);
   if (!rc)
-    rc = env_unsigned("XRUST_UNPACK_JOBS", 0, 256, &c->unpack_jobs, err);
+    rc = number(src, "XRUST_UNPACK_JOBS", &c->unpack_jobs, err);
   if (!rc)
-    rc = env_unsigned("XRUST_FETCH_RETRIES", 0, 100, &c->retries, err);
+    rc = number(src, "XRUST_FETCH_RETRIES", &c->retries, err);
   if (!rc)
-    rc = env_unsigned("XRUST_FETCH_BACKOFF_MS", 0, 600000, &c->backoff_ms,
-                      err);
+    rc = number(src, "XRUST_FETCH_BACKOFF_MS", &c->backoff_ms, err);
   if (!rc)
-    rc = env_num("XRUST_FETCH_STALL_SECONDS", 1, 3600, &c->low_speed_time,
-                 err);
+    rc = number(src, "XRUST_FETCH_STALL_SECONDS", &stall, err);
+  if (!rc)
+    rc = number(src, "V", &v, err);
+  if (!rc)
+    rc = xr_setting_flag(src, "XRUST_OFFLINE", &offline, err);
   if (rc)
     return rc;
-  v = getenv("XRUST_OFFLINE");
-  if (v && *v && strcmp(v, "0") != 0)
-    c->offline = 1;
-  v = getenv("XRUST_ALLOW_HTTP");
-  if (v && *v)
-    c->allow_http = v;
-  /* make -s: single-letter flags come first in MAKEFLAGS. */
-  v = getenv("MAKEFLAGS");
-  if (v && *v && *v != '-' && *v != ' ' && memchr(v, 's', strcspn(v, " ")))
-    c->quiet = 1;
-  v = getenv("V");
-  if (v && *v && strcmp(v, "0") != 0)
-    c->verbose = 1;
+  c->low_speed_time = (long)stall;
+  c->verbose = c->verbose || v > 0;
+  c->offline = c->offline || offline;
+  c->quiet = c->quiet || xr_settings_silent(src);
+  s = xr_setting_string(src, "XRUST_ALLOW_HTTP");
+  if (s)
+    c->allow_http = s;
+  s = xr_setting_string(src, "XRUST_HOME");
+  if (s)
+    c->store_root = s;
   return 0;
+}
+
+int xr_fetch_config_env(struct xr_fetch_config *c, struct xr_err *err)
+{
+  return xr_fetch_config_read(c, xr_settings_env(), err);
 }
 
 /* ---- URL policy ---- */

@@ -19,6 +19,7 @@
 #include "xrust/sha256.h"
 #include "xrust/store.h"
 #include "xrust/tclock.h"
+#include "xrust/toolchain_choice.h"
 
 void xr_tc_config_init(struct xr_tc_config *c)
 {
@@ -29,18 +30,7 @@ void xr_tc_config_init(struct xr_tc_config *c)
 
 int xr_tc_config_env(struct xr_tc_config *c, struct xr_err *err)
 {
-  const char *s;
-  int rc;
-
-  rc = xr_fetch_config_env(&c->fetch, err);
-  if (rc)
-    return rc;
-  s = getenv("XRUST_DIST_SERVER");
-  if (!s || !*s)
-    s = getenv("RUSTUP_DIST_SERVER");
-  if (s && *s)
-    c->server = s;
-  return xr_format_pref_parse(getenv("XRUST_DIST_FORMAT"), &c->format, err);
+  return xr_tc_config_read(c, xr_settings_env(), err);
 }
 
 int xr_tc_toolchain_dir(const char *root, const struct xr_plan *plan,

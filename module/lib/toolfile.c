@@ -65,7 +65,7 @@ static int string_value(const struct xr_toml *v, const char *file,
     return bad(err, file, v, "'toolchain.%s' must be a non-empty string",
                key);
   *out = xr_strdup(s);
-  return *out ? 0 : xr_fail(err, XR_ENOMEM, "out of memory");
+  return *out ? 0 : xr_nomem(err);
 }
 
 static int list_value(const struct xr_toml *v, const char *file,
@@ -82,7 +82,7 @@ static int list_value(const struct xr_toml *v, const char *file,
     return 0;
   *out = calloc(len, sizeof(**out));
   if (!*out)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   for (i = 0; i < len; i++) {
     const struct xr_toml *e = xr_toml_at(v, i);
     const char *s = xr_toml_str(e);
@@ -93,7 +93,7 @@ static int list_value(const struct xr_toml *v, const char *file,
                  "strings", key);
     (*out)[i] = xr_strdup(s);
     if (!(*out)[i])
-      return xr_fail(err, XR_ENOMEM, "out of memory");
+      return xr_nomem(err);
     *n = i + 1;
   }
   return 0;
@@ -119,7 +119,7 @@ static int resolve_path(const char *file, const char *path, char **out,
   return 0;
 nomem:
   xr_buf_release(&b);
-  return xr_fail(err, XR_ENOMEM, "out of memory");
+  return xr_nomem(err);
 }
 
 static int check_channel(const struct xr_toml *v, const char *file,
@@ -229,7 +229,7 @@ int xr_toolfile_parse(struct xr_toolfile *tf, const char *file,
   xr_toolfile_init(tf);
   tf->file = xr_strdup(file);
   if (!tf->file)
-    return xr_fail(err, XR_ENOMEM, "out of memory");
+    return xr_nomem(err);
   while (a < b && is_space(data[a]))
     a++;
   while (b > a && is_space(data[b - 1]))
@@ -246,7 +246,7 @@ int xr_toolfile_parse(struct xr_toolfile *tf, const char *file,
 
     tf->channel = xr_strndup(data + a, b - a);
     if (!tf->channel) {
-      rc = xr_fail(err, XR_ENOMEM, "out of memory");
+      rc = xr_nomem(err);
       goto out;
     }
     rc = 0;
@@ -296,7 +296,7 @@ int xr_toolfile_find(struct xr_toolfile *tf, const char *dir, int *found,
       xr_buf_reset(&path);
       if (xr_buf_add(&path, abs, len) ||
           xr_buf_printf(&path, "%s%s", len == 1 ? "" : "/", names[i])) {
-        rc = xr_fail(err, XR_ENOMEM, "out of memory");
+        rc = xr_nomem(err);
         goto out;
       }
       if (!is_file(path.data))

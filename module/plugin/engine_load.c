@@ -29,12 +29,12 @@ const struct xr_engine *xr_engine_get(struct xr_err *err)
   if (slash ? xr_buf_add(&path, info.dli_fname,
                          (size_t)(slash - info.dli_fname) + 1)
             : xr_buf_adds(&path, "./")) {
-    xr_fail(err, XR_ENOMEM, "out of memory");
+    xr_nomem(err);
     return NULL;
   }
   if (xr_buf_adds(&path, XR_ENGINE_FILE)) {
     xr_buf_release(&path);
-    xr_fail(err, XR_ENOMEM, "out of memory");
+    xr_nomem(err);
     return NULL;
   }
   h = dlopen(xr_buf_str(&path), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);

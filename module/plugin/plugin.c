@@ -7,22 +7,24 @@
  */
 #include <gnumake.h>
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "xrust/buf.h"
 #include "xrust/cargo.h"
 #include "xrust/channel.h"
 #include "xrust/error.h"
 #include "xrust/fetch.h"
+#include "xrust/fs.h"
+#include "xrust/makevars.h"
+#include "xrust/settings.h"
 #include "xrust/sha256.h"
 #include "xrust/strv.h"
 #include "xrust/target.h"
 #include "xrust/toml.h"
 #include "xrust/toolchain.h"
+#include "xrust/toolchain_choice.h"
 #include "xrust/toolfile.h"
 #include "xrust/vendor.h"
 
@@ -57,115 +59,76 @@ static char *to_make(const char *s, size_t n)
   return r;
 }
 
-/* The expansion of Make variable NAME as our own string ("" if unset). */
-static char *make_var(const char *name)
+/* The expansion of TEXT as our own string ("" if empty), or NULL. */
+static char *expand(const char *text)
 {
-  struct xr_buf ref = XR_BUF_INIT;
-  char *v, *r;
+  char *v = gmk_expand(text);
+  char *r = xr_strdup(v ? v : "");
 
-  if (xr_buf_printf(&ref, "$(%s)", name))
-    return NULL;
-  v = gmk_expand(xr_buf_str(&ref));
-  xr_buf_release(&ref);
-  r = xr_strdup(v ? v : "");
   if (v)
     gmk_free(v);
   return r;
 }
 
-/* 1 when Make variable NAME is set to 1, yes or true. */
-static int make_flag(const char *name)
-{
-  char *v = make_var(name);
-  int on = v && (!strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "true"));
-
-  free(v);
-  return on;
-}
-
 /*
- * 1 when Make runs silently (-s): the single-letter flags come first in
- * MAKEFLAGS.
+ * The settings getter of the plugin (settings.h): the Make variable NAME
+ * when Make defines it (in the Makefile, on the command line or from the
+ * environment it imported), else the environment.  The copies live in the
+ * list CTX until the function returns.
  */
-static int make_silent(void)
+static const char *make_get(void *ctx, const char *name)
 {
-  char *v = make_var("MAKEFLAGS");
-  int silent = 0;
+  struct xr_strv *owned = ctx;
+  struct xr_buf ref = XR_BUF_INIT;
+  char *v = NULL;
+  int undefined;
 
-  if (v && v[0] != '-' && v[0] != ' ') {
-    size_t n = strcspn(v, " ");
-    silent = memchr(v, 's', n) != NULL;
-  }
+  if (xr_buf_printf(&ref, "$(origin %s)", name))
+    return NULL;
+  v = expand(xr_buf_str(&ref));
+  undefined = !v || !strcmp(v, "undefined");
   free(v);
-  return silent;
+  v = NULL;
+  xr_buf_reset(&ref);
+  if (!undefined && !xr_buf_printf(&ref, "$(%s)", name))
+    v = expand(xr_buf_str(&ref));
+  xr_buf_release(&ref);
+  if (undefined)
+    return getenv(name);
+  if (!v || xr_strv_take(owned, v))
+    return NULL;
+  return v;
 }
 
-/*
- * Defines Make variable NAME := VALUE, with '$' doubled so the value is
- * taken literally.
- */
-static int define_var(const char *name, const char *value)
+/* The settings as Make sees them; release OWNED afterwards. */
+static struct xr_settings_src make_settings(struct xr_strv *owned)
 {
-  struct xr_buf b = XR_BUF_INIT;
-  const char *p;
-  int bad;
+  struct xr_settings_src src;
 
-  bad = xr_buf_printf(&b, "%s := ", name);
-  for (p = value; *p && !bad; p++)
-    bad = *p == '$' ? xr_buf_adds(&b, "$$")
-                    : xr_buf_addc(&b, *p == '\n' ? ' ' : *p);
-  if (!bad)
-    gmk_eval(xr_buf_str(&b), NULL);
-  xr_buf_release(&b);
-  return bad;
+  src.get = make_get;
+  src.ctx = owned;
+  return src;
 }
 
-/* Splits S at blanks into a NULL-terminated vector of copies. */
-static int split_words(const char *s, struct xr_strv *out)
+/* Runs TEXT through Make's parser: it must be made by makevars.h. */
+static void eval(const char *text)
 {
-  while (*s) {
-    size_t n;
-    char *w;
-
-    s += strspn(s, " \t\n");
-    n = strcspn(s, " \t\n");
-    if (!n)
-      break;
-    w = xr_strndup(s, n);
-    if (!w || xr_strv_push(out, w)) {
-      free(w);
-      return -1;
-    }
-    free(w);
-    s += n;
-  }
-  return 0;
+  gmk_eval(text, NULL);
 }
 
 /*
  * Raises ERR as a Make error at the current file and line.  The message
- * goes through a variable so that '$', parentheses and commas in it reach
- * the user verbatim.
+ * goes through a variable so that '$', '#', parentheses and commas in it
+ * reach the user verbatim.
  */
 static void raise_error(const struct xr_err *err)
 {
   struct xr_buf b = XR_BUF_INIT;
-  const char *p;
-  int bad = 0;
 
-  bad |= xr_buf_adds(&b, "override XRUST__error := ");
-  for (p = err->msg; *p && !bad; p++) {
-    if (*p == '$')
-      bad |= xr_buf_adds(&b, "$$");
-    else if (*p == '\n' || *p == '\r')
-      bad |= xr_buf_addc(&b, ' ');
-    else
-      bad |= xr_buf_addc(&b, *p);
-  }
-  if (!bad)
-    gmk_eval(xr_buf_str(&b), NULL);
+  if (!xr_make_assign(&b, "override XRUST__error", err->msg))
+    eval(xr_buf_str(&b));
   xr_buf_release(&b);
-  gmk_eval("$(error xrust: $(XRUST__error))", NULL);
+  eval("$(error xrust: $(XRUST__error))");
 }
 
 /* Appends the words of a TOML value for $(rust-toml): see fn_toml. */
@@ -234,7 +197,7 @@ static int fn_toml(char **argv, struct xr_buf *out, struct xr_err *err)
     }
   }
   if (v && toml_words(v, out))
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(err);
 out:
   xr_toml_free(doc);
   return rc;
@@ -261,7 +224,7 @@ static int fn_target(char **argv, struct xr_buf *out, struct xr_err *err)
   }
   if (!t)
     return (int)err->code;
-  return xr_buf_adds(out, t) ? xr_fail(err, XR_ENOMEM, "out of memory") : 0;
+  return xr_buf_adds(out, t) ? xr_nomem(err) : 0;
 }
 
 /* $(rust-sha256 FILE): the hex SHA-256 of a file. */
@@ -276,46 +239,17 @@ static int fn_sha256(char **argv, struct xr_buf *out, struct xr_err *err)
   rc = xr_sha256_file(file, hex, err);
   if (rc)
     return rc;
-  return xr_buf_adds(out, hex) ? xr_fail(err, XR_ENOMEM, "out of memory")
-                                : 0;
+  return xr_buf_adds(out, hex) ? xr_nomem(err) : 0;
 }
 
 /* The fetch settings every networked function shares, from Make. */
-static int fetch_config(struct xr_fetch_config *fc, char **owned,
-                        struct xr_err *err)
+static int fetch_config(struct xr_fetch_config *fc,
+                        const struct xr_settings_src *src, struct xr_err *err)
 {
-  char *jobs;
-  int rc;
+  int rc = xr_fetch_config_read(fc, src, err);
 
-  rc = xr_fetch_config_env(fc, err);
-  if (rc)
-    return rc;
-  owned[0] = make_var("XRUST_HOME");
-  if (owned[0] && *owned[0])
-    fc->store_root = owned[0];
-  jobs = make_var("XRUST_JOBS");
-  if (jobs && *jobs) {
-    char *end;
-    unsigned long n = strtoul(jobs, &end, 10);
-    if (*end || n == 0 || n > 64) {
-      rc = xr_fail(err, XR_EUSAGE,
-                   "XRUST_JOBS must be a number from 1 to 64, not '%s'",
-                   jobs);
-      free(jobs);
-      return rc;
-    }
-    fc->jobs = (unsigned)n;
-  }
-  free(jobs);
-  fc->offline = fc->offline || make_flag("XRUST_OFFLINE");
   fc->out = stderr;
-  fc->quiet = make_silent();
-  {
-    char *v = make_var("V");
-    fc->verbose = v && *v && strcmp(v, "0") != 0;
-    free(v);
-  }
-  return 0;
+  return rc;
 }
 
 /*
@@ -347,53 +281,33 @@ static int ensure_toolchain(const struct xr_tc_config *cfg,
 
 /*
  * $(rust-toolchain TARGETS[,CHANNEL]): the absolute path of an installed
- * toolchain for the host and TARGETS.  The channel is CHANNEL, else the
- * nearest rust-toolchain.toml (whose targets, components and profile are
- * honoured), else XRUST_CHANNEL, else stable; xrust.lock pins it.
+ * toolchain for the host and TARGETS, chosen by toolchain_choice.h's rule
+ * (CHANNEL, else the nearest rust-toolchain.toml, else XRUST_CHANNEL,
+ * else stable); xrust.lock pins it.
  */
 static int fn_toolchain(char **argv, struct xr_buf *out, struct xr_err *err)
 {
+  struct xr_strv owned = XR_STRV_INIT, names = XR_STRV_INIT;
+  struct xr_settings_src src = make_settings(&owned);
   struct xr_tc_config cfg;
   struct xr_tc_request req;
-  struct xr_toolfile tf;
-  struct xr_strv names = XR_STRV_INIT, triples = XR_STRV_INIT;
-  char *owned[1] = { NULL };
-  char *server = NULL, *format = NULL, *lock = NULL, *chan_var = NULL;
-  char *project = NULL, *path = NULL;
-  const char *channel = argv[1] ? trim(argv[1]) : "";
-  int found = 0, rc;
+  struct xr_tc_choice choice;
+  const char *host;
+  char *path = NULL;
+  int rc;
   size_t i;
 
-  xr_toolfile_init(&tf);
-  memset(&req, 0, sizeof(req));
+  xr_tc_choice_init(&choice);
   xr_tc_config_init(&cfg);
-  rc = xr_tc_config_env(&cfg, err);
+  cfg.fetch.out = stderr;
+  rc = xr_tc_config_read(&cfg, &src, err);
+  if (!rc)
+    rc = xr_setting_flag(&src, "XRUST_UPDATE", &cfg.update, err);
   if (rc)
     goto out;
-  rc = fetch_config(&cfg.fetch, owned, err);
-  if (rc)
-    goto out;
-  server = make_var("XRUST_DIST_SERVER");
-  format = make_var("XRUST_DIST_FORMAT");
-  lock = make_var("XRUST_LOCK");
-  chan_var = make_var("XRUST_CHANNEL");
-  project = make_var("XRUST_PROJECT_DIR");
-  if (!server || !format || !lock || !chan_var || !project) {
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
-    goto out;
-  }
-  if (*server)
-    cfg.server = server;
-  if (*format) {
-    rc = xr_format_pref_parse(format, &cfg.format, err);
-    if (rc)
-      goto out;
-  }
-  cfg.lock_path = *lock ? lock : NULL;
-  cfg.update = make_flag("XRUST_UPDATE");
-
-  if (split_words(argv[0], &names)) {
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+  cfg.lock_path = xr_setting_string(&src, "XRUST_LOCK");
+  if (xr_strv_split(&names, argv[0])) {
+    rc = xr_nomem(err);
     goto out;
   }
   for (i = 0; i < names.n; i++) {
@@ -402,87 +316,46 @@ static int fn_toolchain(char **argv, struct xr_buf *out, struct xr_err *err)
       rc = (int)err->code;
       goto out;
     }
-    if (xr_strv_push_unique(&triples, t)) {
-      rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    if (xr_strv_push_unique(&choice.targets, t)) {
+      rc = xr_nomem(err);
       goto out;
     }
   }
-  if (!*channel) {
-    rc = xr_toolfile_find(&tf, *project ? project : ".", &found, err);
-    if (rc)
-      goto out;
-    if (found && tf.tc_path) {
-      rc = xr_buf_adds(out, tf.tc_path) ? xr_fail(err, XR_ENOMEM, "oom") : 0;
-      goto out;
-    }
-    if (found && tf.channel)
-      channel = tf.channel;
-    else if (*chan_var)
-      channel = chan_var;
+  rc = xr_tc_choose(&choice, &src, argv[1] ? trim(argv[1]) : "", err);
+  if (rc)
+    goto out;
+  if (choice.path) {
+    rc = xr_buf_adds(out, choice.path) ? xr_nomem(err) : 0;
+    goto out;
   }
-  if (found) {
-    for (i = 0; i < tf.ntargets; i++)
-      if (xr_strv_push_unique(&triples, tf.targets[i])) {
-        rc = xr_fail(err, XR_ENOMEM, "out of memory");
-        goto out;
-      }
-    req.components = (const char *const *)tf.components;
-    req.ncomponents = tf.ncomponents;
-    req.profile = tf.profile;
-  }
-  req.channel = channel;
-  req.host = xr_host_triple();
-  if (!req.host) {
+  host = xr_host_triple();
+  if (!host) {
     rc = xr_fail(err, XR_ETARGET, "this machine is not a Rust host platform");
     goto out;
   }
-  req.targets = (const char *const *)triples.v;
-  req.ntargets = triples.n;
+  xr_tc_choice_request(&choice, host, &req);
   rc = ensure_toolchain(&cfg, &req, &path, err);
   if (rc == 0 && xr_buf_adds(out, path))
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(err);
 out:
   free(path);
-  free(owned[0]);
-  free(server);
-  free(format);
-  free(lock);
-  free(chan_var);
-  free(project);
   xr_strv_release(&names);
-  xr_strv_release(&triples);
-  xr_toolfile_release(&tf);
+  xr_tc_choice_release(&choice);
+  xr_strv_release(&owned);
   return rc;
 }
 
-/* Defines PREFIX_SUFFIX from a list of words. */
-static int define_list(const char *prefix, const char *suffix,
-                       const struct xr_strv *l)
+/* Defines one variable of $(rust-crate) (an xr_make_var_fn). */
+static int define_var(void *ctx, const char *name, const char *value)
 {
-  struct xr_buf name = XR_BUF_INIT, value = XR_BUF_INIT;
-  size_t i;
-  int bad;
+  struct xr_buf b = XR_BUF_INIT;
+  int rc = xr_make_assign(&b, name, value);
 
-  bad = xr_buf_printf(&name, "%s_%s", prefix, suffix);
-  for (i = 0; i < l->n && !bad; i++)
-    bad = xr_buf_printf(&value, "%s%s", i ? " " : "", l->v[i]);
-  if (!bad)
-    bad = define_var(xr_buf_str(&name), xr_buf_str(&value));
-  xr_buf_release(&name);
-  xr_buf_release(&value);
-  return bad;
-}
-
-static int define_one(const char *prefix, const char *suffix,
-                      const char *value)
-{
-  struct xr_buf name = XR_BUF_INIT;
-  int bad = xr_buf_printf(&name, "%s_%s", prefix, suffix);
-
-  if (!bad)
-    bad = define_var(xr_buf_str(&name), value ? value : "");
-  xr_buf_release(&name);
-  return bad;
+  (void)ctx;
+  if (!rc)
+    eval(xr_buf_str(&b));
+  xr_buf_release(&b);
+  return rc;
 }
 
 /*
@@ -496,30 +369,21 @@ static int fn_crate(char **argv, struct xr_buf *out, struct xr_err *err)
   const char *dir = trim(argv[0]);
   const char *prefix = argv[1] ? trim(argv[1]) : "";
   struct xr_crate c;
-  int rc, bad = 0;
+  int rc;
 
   (void)out;
   if (!*dir)
     return xr_fail(err, XR_EUSAGE, "rust-crate: missing directory");
   if (!*prefix)
     prefix = "CRATE";
+  if (!xr_make_name_ok(prefix))
+    return xr_fail(err, XR_EUSAGE, "rust-crate: invalid prefix '%s' (a "
+                   "variable name without blanks or Make syntax)", prefix);
   rc = xr_crate_read(dir, &c, err);
   if (rc)
     return rc;
-  {
-    bad |= define_one(prefix, "NAME", c.name);
-    bad |= define_one(prefix, "VERSION", c.version);
-    bad |= define_one(prefix, "DIR", c.dir);
-    bad |= define_one(prefix, "ROOT", c.root);
-    bad |= define_one(prefix, "LOCK", c.lock);
-    bad |= define_list(prefix, "BINS", &c.bins);
-    bad |= define_list(prefix, "LIBS", &c.libs);
-    bad |= define_list(prefix, "MANIFESTS", &c.manifests);
-    bad |= define_list(prefix, "SOURCES", &c.sources);
-    bad |= define_list(prefix, "PACKAGES", &c.packages);
-    if (bad)
-      rc = xr_fail(err, XR_ENOMEM, "out of memory");
-  }
+  if (xr_crate_vars(&c, prefix, define_var, NULL))
+    rc = xr_nomem(err);
   xr_crate_release(&c);
   return rc;
 }
@@ -532,18 +396,19 @@ static int fn_vendor(char **argv, struct xr_buf *out, struct xr_err *err)
 {
   const char *lock = trim(argv[0]);
   const char *dir = trim(argv[1]);
+  struct xr_strv owned = XR_STRV_INIT;
+  struct xr_settings_src src = make_settings(&owned);
   struct xr_fetch_config fc;
   struct xr_vendor_config vc;
   const struct xr_engine *engine;
-  char *owned[1] = { NULL };
-  char *dl = NULL;
+  const char *dl;
   int rc;
 
   if (!*lock || !*dir)
     return xr_fail(err, XR_EUSAGE,
                    "rust-vendor: expected a lockfile and a directory");
   xr_fetch_config_init(&fc);
-  rc = fetch_config(&fc, owned, err);
+  rc = fetch_config(&fc, &src, err);
   if (rc)
     goto out;
   engine = xr_engine_get(err);
@@ -553,15 +418,14 @@ static int fn_vendor(char **argv, struct xr_buf *out, struct xr_err *err)
   }
   engine->vendor_config_init(&vc);
   vc.fetch = &fc;
-  dl = make_var("XRUST_CRATES_DL");
-  if (dl && *dl)
+  dl = xr_setting_string(&src, "XRUST_CRATES_DL");
+  if (dl)
     vc.dl = dl;
   rc = engine->vendor(&vc, lock, dir, NULL, err);
   if (rc == 0 && xr_buf_adds(out, dir))
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+    rc = xr_nomem(err);
 out:
-  free(dl);
-  free(owned[0]);
+  xr_strv_release(&owned);
   return rc;
 }
 
@@ -576,52 +440,29 @@ static int fn_filechk(char **argv, struct xr_buf *out, struct xr_err *err)
 {
   const char *file = trim(argv[0]);
   const char *text = argv[1] ? argv[1] : "";
-  struct xr_buf want = XR_BUF_INIT, have = XR_BUF_INIT, tmp = XR_BUF_INIT;
-  char block[4096];
-  FILE *f;
-  size_t n;
-  int rc = 0;
+  struct xr_buf want = XR_BUF_INIT, have = XR_BUF_INIT;
+  struct xr_err ignored;
+  int rc;
 
   if (!*file)
     return xr_fail(err, XR_EUSAGE, "rust-filechk: missing file name");
-  if (xr_buf_printf(&want, "%s\n", text) ||
-      xr_buf_printf(&tmp, "%s.tmp.%ld", file, (long)getpid())) {
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+  if (xr_buf_printf(&want, "%s\n", text)) {
+    rc = xr_nomem(err);
     goto out;
   }
-  f = fopen(file, "rb");
-  if (f) {
-    for (;;) {
-      n = fread(block, 1, sizeof(block), f);
-      if (n == 0 || xr_buf_add(&have, block, n))
-        break;
-    }
-    fclose(f);
-    if (have.len == want.len && !memcmp(xr_buf_str(&have),
-                                        xr_buf_str(&want), want.len))
-      goto out;
-  }
-  f = fopen(xr_buf_str(&tmp), "wb");
-  if (!f || fwrite(want.data, 1, want.len, f) != want.len) {
-    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", xr_buf_str(&tmp),
-                 strerror(errno));
-    if (f)
-      fclose(f);
-    unlink(xr_buf_str(&tmp));
+  /* A record that cannot be read, or is longer, differs. */
+  if (!xr_fs_read(file, want.len, &have, &ignored) &&
+      have.len == want.len &&
+      !memcmp(xr_buf_str(&have), xr_buf_str(&want), want.len)) {
+    rc = 0;
     goto out;
   }
-  if (fclose(f) != 0 || rename(xr_buf_str(&tmp), file) != 0) {
-    rc = xr_fail(err, XR_EIO, "cannot write '%s': %s", file,
-                 strerror(errno));
-    unlink(xr_buf_str(&tmp));
-    goto out;
-  }
-  if (xr_buf_adds(out, "changed"))
-    rc = xr_fail(err, XR_ENOMEM, "out of memory");
+  rc = xr_fs_write(file, want.data, want.len, 0, err);
+  if (!rc && xr_buf_adds(out, "changed"))
+    rc = xr_nomem(err);
 out:
   xr_buf_release(&want);
   xr_buf_release(&have);
-  xr_buf_release(&tmp);
   return rc;
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
-# `xrust crate DIR [PREFIX]`: the variables $(rust-crate) defines, for a
-# single package, a virtual workspace and one of its members; a malformed
-# manifest, a missing one and bad usage.
+# `xrust crate DIR [PREFIX]`: the variables $(rust-crate) defines (the
+# same list: makevars.c produces both), for a single package, a virtual
+# workspace and one of its members; a malformed manifest, a missing one
+# and bad usage.
 . "$(dirname "$0")/../lib.sh"
 
 D=$(cd "$T" && pwd -P)
@@ -29,7 +30,9 @@ LIBS=staticlib rlib
 MANIFESTS=$D/one/Cargo.toml
 LOCK=$D/one/Cargo.lock
 SOURCES=$D/one/build.rs $D/one/src/bin/extra.rs $D/one/src/lib.rs $D/one/src/main.rs
-PACKAGES=hello"
+PACKAGES=hello
+DIR=$D/one
+ROOT=$D/one"
 
 run_in "$D" "$XRUST_TOOL" crate one HELLO
 like "prefix" "$T/out" '^HELLO_BINS=hello extra$'
