@@ -175,7 +175,7 @@ def check_signature(s, dataoff, datasize):
     if dataoff + datasize > len(d):
         s.fail("LC_CODE_SIGNATURE runs past the end of the file")
         return
-    magic, length, count = struct.unpack_from(">III", d, dataoff)
+    magic, _length, count = struct.unpack_from(">III", d, dataoff)
     if magic != CSMAGIC_EMBEDDED_SIGNATURE:
         s.fail("code signature magic 0x%08x, expected 0x%08x"
                % (magic, CSMAGIC_EMBEDDED_SIGNATURE))
@@ -188,7 +188,7 @@ def check_signature(s, dataoff, datasize):
         s.fail("code signature without a CodeDirectory")
         return
     cd = blobs[CSSLOT_CODEDIRECTORY]
-    (magic, cdlen, version, flags, hash_off, _ident_off, n_special,
+    (magic, _cdlen, _version, flags, hash_off, _ident_off, n_special,
      n_code, code_limit, hash_size, hash_type, _platform,
      page_log) = struct.unpack_from(">9I4B", d, cd)
     if magic != CSMAGIC_CODEDIRECTORY:
@@ -231,7 +231,6 @@ def check_signature(s, dataoff, datasize):
     if not bad and code_limit == dataoff:
         s.notes.append("signature %s %d pages of %d%s" % (
             algo, n_code, page, " ad hoc" if flags & 0x2 else ""))
-    _ = (length, cdlen, version)
 
 
 def check_slice(s, a):
@@ -345,7 +344,7 @@ def check_slice(s, a):
                    "%d imports bound" % len({n for _, n in binds})]
 
 
-def slices_of(path, data):
+def slices_of(data):
     """[(cpu name, bytes)] of a thin or fat file; raises ValueError."""
     if len(data) >= 8 and struct.unpack_from(">I", data)[0] == FAT_MAGIC:
         n, = struct.unpack_from(">I", data, 4)
@@ -398,7 +397,7 @@ def main():
     try:
         with open(a.file, "rb") as f:
             data = f.read()
-        parts = slices_of(a.file, data)
+        parts = slices_of(data)
     except (OSError, ValueError) as e:
         sys.stderr.write("macho_check: %s: %s\n" % (a.file, e))
         return 2
@@ -422,7 +421,7 @@ def main():
         try:
             with open(other, "rb") as f:
                 want = f.read()
-            cpu = slices_of(other, want)[0][0]
+            cpu = slices_of(want)[0][0]
         except (OSError, ValueError) as e:
             sys.stderr.write("macho_check: %s: %s\n" % (other, e))
             return 2

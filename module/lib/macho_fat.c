@@ -118,7 +118,7 @@ static int probe_fd(int fd, const char *path, const struct stat *st,
     return xr_fail(err, XR_EUSAGE, "'%s' is too short for a Mach-O header "
                    "(%ld bytes; %s)", path, (long)n, EXPECTED);
   if (n < 4 || le32(h) != XR_MACHO_MAGIC_64) {
-    what = what_else(h, n > 0 ? (size_t)n : 0);
+    what = what_else(h, (size_t)n);
     return xr_fail(err, XR_EUSAGE, "'%s' is %s (%s)", path, what,
                    EXPECTED);
   }
