@@ -33,6 +33,8 @@ static const struct command commands[] = {
   { "crate", xr_cmd_crate, "crate DIR [PREFIX]    cargo package variables" },
   { "lock-list", xr_cmd_lock_list, "lock-list LOCK        lock packages" },
   { "vendor", xr_cmd_vendor, "vendor LOCK DIR       vendor crates" },
+  { "lipo", xr_cmd_lipo, "lipo -create -output OUT IN...  fat Mach-O" },
+  { "tbd", xr_cmd_tbd, "tbd SYMS OUT...       Apple library stub (.tbd)" },
   { "toml-json", xr_cmd_toml_json,
     "toml-json             TOML on stdin to toml-test JSON" },
 };

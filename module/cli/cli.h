@@ -22,5 +22,7 @@ int xr_cmd_toolchain(int argc, char **argv);
 int xr_cmd_crate(int argc, char **argv);
 int xr_cmd_lock_list(int argc, char **argv);
 int xr_cmd_vendor(int argc, char **argv);
+int xr_cmd_lipo(int argc, char **argv);
+int xr_cmd_tbd(int argc, char **argv);
 
 #endif
