@@ -18,7 +18,7 @@
 #include "xrust/error.h"
 #include "xrust/settings.h"
 #include "xrust/strv.h"
-#include "xrust/toolchain.h"
+#include "xrust/toolchain_lookup.h"
 #include "xrust/toolfile.h"
 
 struct xr_tc_choice {

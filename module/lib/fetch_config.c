@@ -4,7 +4,7 @@
  * and which URLs may be fetched at all.  Plain C with no network library,
  * so the module Make loads can read the settings without loading libcurl.
  */
-#include "xrust/fetch.h"
+#include "xrust/fetch_config.h"
 
 #include <string.h>
 #include <strings.h>

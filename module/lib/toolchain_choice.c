@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "xrust/fetch.h"
+#include "xrust/fetch_config.h"
 
 void xr_tc_choice_init(struct xr_tc_choice *c)
 {

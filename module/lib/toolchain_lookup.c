@@ -6,7 +6,7 @@
  * stat; only otherwise does it load the engine (toolchain.c and the fetch
  * engine behind it).
  */
-#include "xrust/toolchain.h"
+#include "xrust/toolchain_lookup.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,7 @@
 
 #include "xrust/buf.h"
 #include "xrust/channel.h"
-#include "xrust/fetch.h"
+#include "xrust/fetch_config.h"
 #include "xrust/manifest.h"
 #include "xrust/sha256.h"
 #include "xrust/store.h"

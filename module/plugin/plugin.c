@@ -23,7 +23,7 @@
 #include "xrust/strv.h"
 #include "xrust/target.h"
 #include "xrust/toml.h"
-#include "xrust/toolchain.h"
+#include "xrust/toolchain_lookup.h"
 #include "xrust/toolchain_choice.h"
 #include "xrust/toolfile.h"
 #include "xrust/vendor.h"
