@@ -151,8 +151,9 @@ build/san/obj/lib/sha256-portable.o: module/lib/sha256.c
 	$(Q)$(CC) $(XR_CPPFLAGS) $(XR_CFLAGS) $(SAN_FLAGS) -DXR_SHA256_PORTABLE \
 	  -c $< -o $@.$$$$ && mv -f $@.$$$$ $@
 
-# Each shared object exports only its entry points (module/*.map), so the
-# two copies of the common code never bind to each other.  The module must
+# Each shared object exports only its entry points (module/plugin/xrust.map,
+# module/engine/engine.map), so the two copies of the common code never
+# bind to each other.  The module must
 # not reach any library function it was not linked with: a call would
 # fail only when made, inside make.
 $(PLUGIN): $(PLUGIN_OBJS) module/plugin/xrust.map

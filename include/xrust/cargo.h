@@ -49,16 +49,6 @@ void xr_crate_release(struct xr_crate *c);
 int xr_crate_read(const char *dir, struct xr_crate *c, struct xr_err *err);
 
 /*
- * Make text defining C's variables for gmk_eval: one simple assignment per
- * line, "PREFIX_NAME := value" for NAME, VERSION, BINS, LIBS, MANIFESTS,
- * LOCK and SOURCES (PREFIX NULL or empty: no prefix and no underscore).
- * '$' is doubled and '#' escaped so values stay literal.  Appends to OUT;
- * 0 or XR_ENOMEM.
- */
-int xr_crate_make_vars(const struct xr_crate *c, const char *prefix,
-                       struct xr_buf *out);
-
-/*
  * One package manifest with workspace inheritance resolved, as cargo
  * vendor writes it: `field.workspace = true` in [package] and in every
  * dependency table replaced by the workspace's value (dependency features

@@ -538,64 +538,6 @@ out:
   return rc;
 }
 
-/* Appends S with Make's special characters made literal. */
-static int make_literal(struct xr_buf *o, const char *s)
-{
-  int rc = 0;
-
-  for (; *s && !rc; s++) {
-    if (*s == '$')
-      rc = xr_buf_adds(o, "$$");
-    else if (*s == '#')
-      rc = xr_buf_adds(o, "\\#");
-    else if (*s == '\n' || *s == '\r')
-      rc = xr_buf_addc(o, ' ');
-    else
-      rc = xr_buf_addc(o, *s);
-  }
-  return rc;
-}
-
-static int make_var(struct xr_buf *o, const char *prefix, const char *name,
-                    const char *const *v, size_t n)
-{
-  size_t i;
-  int rc;
-
-  if (prefix && *prefix)
-    rc = make_literal(o, prefix) || xr_buf_addc(o, '_');
-  else
-    rc = 0;
-  rc = rc || xr_buf_printf(o, "%s :=", name);
-  for (i = 0; !rc && i < n; i++)
-    rc = xr_buf_addc(o, ' ') || make_literal(o, v[i] ? v[i] : "");
-  return rc || xr_buf_addc(o, '\n');
-}
-
-int xr_crate_make_vars(const struct xr_crate *c, const char *prefix,
-                       struct xr_buf *out)
-{
-  const char *one[1];
-  int rc;
-
-  one[0] = c->name;
-  rc = make_var(out, prefix, "NAME", one, 1);
-  one[0] = c->version;
-  rc = rc || make_var(out, prefix, "VERSION", one, c->version &&
-                      *c->version ? 1 : 0);
-  rc = rc || make_var(out, prefix, "BINS", (const char *const *)c->bins.v,
-                      c->bins.n);
-  rc = rc || make_var(out, prefix, "LIBS", (const char *const *)c->libs.v,
-                      c->libs.n);
-  rc = rc || make_var(out, prefix, "MANIFESTS",
-                      (const char *const *)c->manifests.v, c->manifests.n);
-  one[0] = c->lock;
-  rc = rc || make_var(out, prefix, "LOCK", one, 1);
-  rc = rc || make_var(out, prefix, "SOURCES",
-                      (const char *const *)c->sources.v, c->sources.n);
-  return rc ? XR_ENOMEM : 0;
-}
-
 /* Finding a package by name in a checkout. */
 
 int xr_crate_find_package(const char *root, const char *name,

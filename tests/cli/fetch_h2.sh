@@ -2,7 +2,7 @@
 # HTTP/2 (issue 3, point 1): against nghttpd (Debian's nghttp2-server)
 # over TLS on loopback, one batch of 12 downloads is multiplexed over one
 # connection, every file arrives verified, and no stream stalls into a
-# retry (a libcurl 7.88 pitfall, see easy_setup in module/fetch.c).  Three
+# retry (a libcurl 7.88 pitfall, see easy_setup in module/engine/fetch.c).  Three
 # batches, each with a 2-second stall limit so a stall shows as a retry.
 # Skipped without nghttpd or openssl.
 . "$(dirname "$0")/../lib.sh"

@@ -3,8 +3,9 @@
  * 4.4.1), written from its documentation for the ABI test: the setup
  * function receives GMK_ABI_VERSION before the file location, and an
  * optional <name>_gmk_unload function is called before the object is
- * closed.  tests/make/abi.sh compiles module/plugin.c against this header
- * and loads the result into abi1-host.c, which plays the part of Make.
+ * closed.  tests/make/abi.sh compiles module/plugin/plugin.c against this
+ * header and loads the result into abi1-host.c, which plays the part of
+ * Make.
  */
 #ifndef XRUST_COMPAT_GNUMAKE_H
 #define XRUST_COMPAT_GNUMAKE_H

@@ -2,7 +2,7 @@
 # xrust-test: no-sanitize
 # The module must also build for GNU Make's development branch, whose
 # setup function takes the ABI version first and which calls an optional
-# unload function.  Compile module/plugin.c against tests/compat/gnumake.h
+# unload function.  Compile module/plugin/plugin.c against tests/compat/gnumake.h
 # (which defines GMK_ABI_VERSION) and load it into a host program that
 # behaves like that Make.
 . "$(dirname "$0")/../lib.sh"

@@ -1,5 +1,5 @@
 /*
- * Unit tests for module/cargo_lock.c: Cargo.lock versions 1 to 4 with
+ * Unit tests for module/lib/cargo_lock.c: Cargo.lock versions 1 to 4 with
  * registry, sparse, git and path sources, version 1's [metadata]
  * checksums, URL-decoded git queries, every error with its line and
  * column, and the crates.io download URL template.

@@ -1,5 +1,5 @@
 /*
- * Unit tests for module/cargo_manifest.c.  Each case builds a small cargo
+ * Unit tests for module/lib/cargo_manifest.c.  Each case builds a small cargo
  * project or workspace in a temporary directory and reads it: names,
  * versions (inherited too), binary targets (explicit, implicit, autobins
  * off), library crate types, members with globs, exclude and
@@ -462,35 +462,6 @@ TEST(normalize_keeps_other_tables)
   teardown();
 }
 
-TEST(make_variables)
-{
-  struct xr_crate c;
-  struct xr_buf out = XR_BUF_INIT;
-  struct xr_err err;
-  char want[8192];
-
-  setup();
-  put("Cargo.toml", "[package]\nname = \"m\"\nversion = \"1.0.0\"\n");
-  put("src/main.rs", "fn main() {}\n");
-  put("src/a$b#c.rs", "\n");
-  xr_err_clear(&err);
-  REQUIRE(xr_crate_read(tmp, &c, &err) == 0);
-  CHECK(xr_crate_make_vars(&c, "APP", &out) == 0);
-  snprintf(want, sizeof(want),
-           "APP_NAME := m\nAPP_VERSION := 1.0.0\nAPP_BINS := m\n"
-           "APP_LIBS :=\nAPP_MANIFESTS := %s/Cargo.toml\n"
-           "APP_LOCK := %s/Cargo.lock\n"
-           "APP_SOURCES := %s/src/a$$b\\#c.rs %s/src/main.rs\n",
-           tmp, tmp, tmp, tmp);
-  CHECK_STR(out.data, want);
-  xr_buf_reset(&out);
-  CHECK(xr_crate_make_vars(&c, NULL, &out) == 0);
-  CHECK(strncmp(out.data, "NAME := m\n", 10) == 0);
-  xr_buf_release(&out);
-  xr_crate_release(&c);
-  teardown();
-}
-
 TAP_MAIN(TAP_CASE(single_package), TAP_CASE(autobins_off_and_default_lib),
          TAP_CASE(explicit_path_replaces_implicit),
          TAP_CASE(virtual_workspace_root), TAP_CASE(default_members),
@@ -499,5 +470,4 @@ TAP_MAIN(TAP_CASE(single_package), TAP_CASE(autobins_off_and_default_lib),
          TAP_CASE(errors_name_line_and_column),
          TAP_CASE(find_package_by_name),
          TAP_CASE(normalize_resolves_inheritance),
-         TAP_CASE(normalize_keeps_other_tables),
-         TAP_CASE(make_variables))
+         TAP_CASE(normalize_keeps_other_tables))

@@ -1,5 +1,5 @@
 /*
- * SHA-256 (module/sha256.c).  Built twice: test_sha256 runs against the
+ * SHA-256 (module/lib/sha256.c).  Built twice: test_sha256 runs against the
  * libcrypto back end of the library, test_sha256_portable against the
  * plain-C one the module uses; both must give the same digests.
  */
