@@ -2,8 +2,8 @@
  * The subcommands of the `xrust` command-line tool.  Each lives in its
  * own module/cli/cmd_*.c file, receives argv starting at the subcommand
  * name, prints its own one-line error ("xrust: ...") on stderr and returns
- * the process exit status.  To add one: declare it here, add a row to the table in
- * module/cli/cli.c.
+ * the process exit status.  To add one: declare it here, add a row to the
+ * table in module/cli/cli.c.
  */
 #ifndef XRUST_CLI_H
 #define XRUST_CLI_H
