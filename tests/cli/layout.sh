@@ -1,0 +1,48 @@
+#!/bin/sh
+# xrust-test: no-sanitize
+# The layout of module/ is the architecture (module/README.md): every C
+# file sits in one of the four parts, no part includes another part's
+# private header (engine/engine.h, the plugin-engine contract, excepted),
+# and the library never includes the header of an engine unit.  The
+# checker itself is tried on a planted tree first, so a rule that stopped
+# matching cannot pass silently.
+. "$(dirname "$0")/../lib.sh"
+
+cd "$XRUST_ROOT" || exit 1
+
+stray=$(ls module/*.c module/*.h 2>/dev/null)
+is "no C file outside the four parts of module/" "$stray" ""
+for p in lib plugin engine cli; do
+  n=$(ls module/$p/*.c 2>/dev/null | wc -l)
+  check "module/$p/ holds C files ($n)" test "$n" -gt 0
+done
+
+if sh tests/include-graph.sh --check >"$T/check.out" 2>&1; then
+  ok "the include graph keeps the layering"
+else
+  not_ok "the include graph keeps the layering"
+  diag_file "$T/check.out"
+fi
+
+# The checker on a planted tree: a library file that includes an engine
+# header, a cli file that includes a plugin-private header, an include
+# that does not resolve.
+fake=$T/fake
+mkdir -p "$fake/tests" "$fake/include/xrust" "$fake/module/lib" \
+  "$fake/module/engine" "$fake/module/plugin" "$fake/module/cli"
+cp tests/include-graph.sh "$fake/tests/"
+printf '/* x */\n' >"$fake/include/xrust/net.h"
+printf '/* x */\n#include "xrust/net.h"\n' >"$fake/module/engine/net.c"
+printf '/* x */\n#include "xrust/net.h"\n' >"$fake/module/lib/bad.c"
+printf '/* x */\n' >"$fake/module/plugin/private.h"
+printf '/* x */\n#include "plugin/private.h"\n#include "nowhere.h"\n' \
+  >"$fake/module/cli/cmd_x.c"
+sh "$fake/tests/include-graph.sh" --check >"$T/fake.out" 2>&1
+is "the checker fails on a planted tree" "$?" 1
+like "it names a library file that includes an engine header" "$T/fake.out" \
+  "^module/lib/bad\.c \(lib\) includes include/xrust/net\.h, the header of module/engine/net\.c$"
+like "it names a part that includes another part's private header" \
+  "$T/fake.out" "^module/cli/cmd_x\.c \(cli\) includes module/plugin/private\.h, private to plugin$"
+like "it names an include that does not resolve" "$T/fake.out" \
+  '^module/cli/cmd_x\.c: #include "nowhere\.h" does not resolve$'
+done_testing
