@@ -15,7 +15,7 @@
 
 #include "xrust/buf.h"
 #include "xrust/cargo_lock.h"
-#include "xrust/cargo_lock.h"
+#include "xrust/vendor.h"
 #include "xrust/toml.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -8,7 +8,7 @@
 
 #include "xrust/buf.h"
 #include "xrust/cargo_lock.h"
-#include "xrust/cargo_lock.h"
+#include "xrust/vendor.h"
 #include "xrust/strv.h"
 
 #define SUM_A "a1b2c3d4e5f60718293a4b5c6d7e8f90" \
