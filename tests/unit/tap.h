@@ -10,6 +10,7 @@
 #ifndef XRUST_TAP_H
 #define XRUST_TAP_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,37 @@ static int tap_failures;
       exit(1);                                                             \
     }                                                                      \
   } while (0)
+
+/*
+ * A fresh directory under TMPDIR named after NAME for one case (each case
+ * runs in its own process, so the static buffer is the case's own).  It
+ * is not removed when the case fails, so a failure leaves its evidence.
+ */
+static inline char *tap_scratch(const char *name)
+{
+  static char dir[4096];
+  const char *t = getenv("TMPDIR");
+
+  snprintf(dir, sizeof(dir), "%s/xrust-%s-XXXXXX", t && *t ? t : "/tmp",
+           name);
+  REQUIRE(mkdtemp(dir) != NULL);
+  return dir;
+}
+
+/* The number of entries of the directory DIR, "." and ".." aside. */
+static inline int tap_entries(const char *dir)
+{
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  int n = 0;
+
+  REQUIRE(d != NULL);
+  for (e = readdir(d); e; e = readdir(d))
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+      n++;
+  closedir(d);
+  return n;
+}
 
 static int tap_run(const struct tap_case *cases, size_t n, int argc,
                    char **argv)

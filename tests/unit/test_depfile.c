@@ -15,17 +15,6 @@
 #include "xrust/fs.h"
 #include "xrust/strv.h"
 
-static char *scratch(void)
-{
-  const char *t = getenv("TMPDIR");
-  static char dir[4096];
-
-  snprintf(dir, sizeof(dir), "%s/xrust-depfile-XXXXXX",
-           t && *t ? t : "/tmp");
-  REQUIRE(mkdtemp(dir) != NULL);
-  return dir;
-}
-
 static void put(const char *dir, const char *name, const char *text)
 {
   char path[4200];
@@ -60,7 +49,7 @@ TEST(lines_with_escapes)
 
 TEST(directory_and_fragment)
 {
-  char *d = scratch(), sub[4200];
+  char *d = tap_scratch("depfile"), sub[4200];
   struct xr_strv v = XR_STRV_INIT;
   struct xr_buf out = XR_BUF_INIT;
   struct xr_err err;

@@ -19,18 +19,6 @@
 #include "xrust/fs.h"
 #include "xrust/strv.h"
 
-/* A fresh directory under TMPDIR for one case (never removed on failure,
- * so a failing case leaves its evidence). */
-static char *scratch(void)
-{
-  const char *t = getenv("TMPDIR");
-  static char dir[4096];
-
-  snprintf(dir, sizeof(dir), "%s/xrust-fs-XXXXXX", t && *t ? t : "/tmp");
-  REQUIRE(mkdtemp(dir) != NULL);
-  return dir;
-}
-
 static void put(const char *path, const char *text)
 {
   FILE *f = fopen(path, "wb");
@@ -40,23 +28,9 @@ static void put(const char *path, const char *text)
   fclose(f);
 }
 
-static int entries(const char *dir)
-{
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  int n = 0;
-
-  REQUIRE(d != NULL);
-  for (e = readdir(d); e; e = readdir(d))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-      n++;
-  closedir(d);
-  return n;
-}
-
 TEST(read_whole_file_under_a_cap)
 {
-  char *d = scratch(), p[4200];
+  char *d = tap_scratch("fs"), p[4200];
   struct xr_buf b = XR_BUF_INIT;
   struct xr_err e;
 
@@ -77,7 +51,7 @@ TEST(read_whole_file_under_a_cap)
 
 TEST(atomic_write_replaces_and_leaves_no_temporary)
 {
-  char *d = scratch(), p[4200];
+  char *d = tap_scratch("fs"), p[4200];
   struct xr_buf b = XR_BUF_INIT;
   struct xr_err e;
   struct stat st;
@@ -88,7 +62,7 @@ TEST(atomic_write_replaces_and_leaves_no_temporary)
   CHECK(xr_fs_write(p, "new text", 8, XR_FS_SYNC, &e) == 0);
   CHECK(xr_fs_read(p, 100, &b, &e) == 0);
   CHECK_STR(xr_buf_str(&b), "new text");
-  CHECK(entries(d) == 1);
+  CHECK(tap_entries(d) == 1);
   REQUIRE(stat(p, &st) == 0);
   CHECK((st.st_mode & 0777) == 0644);
   CHECK(xr_fs_write(p, "#!", 2, XR_FS_EXEC, &e) == 0);
@@ -117,7 +91,7 @@ TEST(atomic_write_replaces_and_leaves_no_temporary)
 
 TEST(write_all_writes_everything_or_fails)
 {
-  char *d = scratch(), p[4200];
+  char *d = tap_scratch("fs"), p[4200];
   static char big[300000];
   struct xr_buf b = XR_BUF_INIT;
   struct xr_err e;
@@ -141,7 +115,7 @@ TEST(write_all_writes_everything_or_fails)
 
 TEST(mkdirs_and_rmtree_of_a_read_only_tree)
 {
-  char *d = scratch(), p[4200], q[4300];
+  char *d = tap_scratch("fs"), p[4200], q[4300];
   struct xr_err e;
 
   snprintf(p, sizeof(p), "%s/a/b/c", d);
@@ -176,7 +150,7 @@ TEST(mkdirs_and_rmtree_of_a_read_only_tree)
   CHECK(xr_fs_mkdirs(q, &e) == XR_EIO);
   CHECK(strstr(e.msg, "cannot create directory '") == e.msg);
   CHECK(xr_fs_clear_dir(d, &e) == 0);
-  CHECK(entries(d) == 0);
+  CHECK(tap_entries(d) == 0);
   CHECK(xr_fs_rmtree(d, &e) == 0);
 }
 
@@ -196,7 +170,7 @@ static int filter(void *ctx, const char *rel, const char *src,
 
 TEST(link_tree_mirrors_with_a_filter)
 {
-  char *d = scratch(), s[4200], t[4200], p[4300];
+  char *d = tap_scratch("fs"), s[4200], t[4200], p[4300];
   struct xr_err e;
   struct stat a, b;
   int calls = 0;
@@ -239,7 +213,7 @@ TEST(link_tree_mirrors_with_a_filter)
 
 TEST(copy_file_keeps_the_mode_and_refuses_to_overwrite)
 {
-  char *d = scratch(), s[4200], t[4200];
+  char *d = tap_scratch("fs"), s[4200], t[4200];
   struct xr_buf b = XR_BUF_INIT;
   struct xr_err e;
   struct stat st;

@@ -17,16 +17,6 @@
 #include "xrust/fs.h"
 #include "xrust/macho_fat.h"
 
-static char *scratch(void)
-{
-  const char *t = getenv("TMPDIR");
-  static char dir[4096];
-
-  snprintf(dir, sizeof(dir), "%s/xrust-macho-XXXXXX", t && *t ? t : "/tmp");
-  REQUIRE(mkdtemp(dir) != NULL);
-  return dir;
-}
-
 static void put_le32(unsigned char *p, uint32_t v)
 {
   p[0] = (unsigned char)v;
@@ -90,23 +80,9 @@ static unsigned char *slurp(const char *path, size_t *n)
   return b;
 }
 
-static int entries(const char *dir)
-{
-  DIR *d = opendir(dir);
-  struct dirent *e;
-  int n = 0;
-
-  REQUIRE(d != NULL);
-  for (e = readdir(d); e; e = readdir(d))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-      n++;
-  closedir(d);
-  return n;
-}
-
 TEST(probe_reads_cpu_subtype_size_and_alignment)
 {
-  char *d = scratch(), p[4200];
+  char *d = tap_scratch("macho"), p[4200];
   struct xr_macho_slice s;
   struct xr_err e;
 
@@ -150,7 +126,7 @@ static void refused(const char *dir, const void *data, size_t n,
 
 TEST(probe_refuses_what_is_not_a_thin_64_bit_mach_o)
 {
-  char *d = scratch(), p[4200];
+  char *d = tap_scratch("macho"), p[4200];
   unsigned char h[64];
   struct xr_macho_slice s;
   struct xr_err e;
@@ -228,7 +204,7 @@ TEST(layout_orders_by_alignment_and_rounds_offsets)
 
 TEST(create_writes_header_padding_and_unchanged_slices)
 {
-  char *d = scratch(), a[4200], x[4200], o[4200];
+  char *d = tap_scratch("macho"), a[4200], x[4200], o[4200];
   const char *in[2];
   unsigned char *fat, *ta, *tx;
   size_t nf, na, nx, i;
@@ -273,7 +249,7 @@ TEST(create_writes_header_padding_and_unchanged_slices)
   /* Executable since one input is; nothing else left in the directory. */
   REQUIRE(stat(o, &st) == 0);
   CHECK((st.st_mode & 0100) != 0);
-  CHECK(entries(d) == 3);
+  CHECK(tap_entries(d) == 3);
   free(fat);
   free(ta);
   free(tx);
@@ -282,7 +258,7 @@ TEST(create_writes_header_padding_and_unchanged_slices)
 
 TEST(create_refuses_and_keeps_the_old_output)
 {
-  char *d = scratch(), a[4200], b[4200], o[4200], c[4200];
+  char *d = tap_scratch("macho"), a[4200], b[4200], o[4200], c[4200];
   const char *in[2];
   unsigned char *got;
   size_t n;
@@ -311,7 +287,7 @@ TEST(create_refuses_and_keeps_the_old_output)
   got = slurp(o, &n);
   CHECK(n == 3 && !memcmp(got, "old", 3));
   free(got);
-  CHECK(entries(d) == 4);
+  CHECK(tap_entries(d) == 4);
   /* One input makes a fat file of one slice; not executable here. */
   CHECK(xr_macho_fat_create(o, in, 1, &e) == 0);
   REQUIRE(stat(o, &st) == 0);

@@ -24,17 +24,6 @@
 #define SHA_A \
   "ab00000000000000000000000000000000000000000000000000000000000001"
 
-/* A fresh directory for one case (each case runs in its own process). */
-static char *scratch(void)
-{
-  static char dir[256];
-
-  snprintf(dir, sizeof(dir), "%s/xrust-unit-store.XXXXXX",
-           getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-  REQUIRE(mkdtemp(dir) != NULL);
-  return dir;
-}
-
 static void cleanup(const char *dir)
 {
   CHECK(xr_fs_rmtree(dir, NULL) == 0);
@@ -58,7 +47,7 @@ static void write_file(const char *p, const char *s)
 
 TEST(open_creates_layout)
 {
-  char *d = scratch();
+  char *d = tap_scratch("unit-store");
   struct xr_store *s = NULL;
   struct xr_err err;
   struct xr_buf p = XR_BUF_INIT;
@@ -101,7 +90,7 @@ TEST(default_root_from_env)
 
 TEST(locks_exclude_other_handles)
 {
-  char *d = scratch();
+  char *d = tap_scratch("unit-store");
   struct xr_store *s = NULL;
   struct xr_store_lock a = XR_STORE_LOCK_INIT, b = XR_STORE_LOCK_INIT;
   struct xr_err err;
@@ -121,7 +110,7 @@ TEST(locks_exclude_other_handles)
 
 TEST(temporaries_are_removed_with_the_handle)
 {
-  char *d = scratch();
+  char *d = tap_scratch("unit-store");
   struct xr_store *s = NULL;
   struct xr_buf t = XR_BUF_INIT, st = XR_BUF_INIT;
   struct xr_err err;
@@ -144,7 +133,7 @@ TEST(temporaries_are_removed_with_the_handle)
 
 TEST(live_handles_keep_their_work)
 {
-  char *d = scratch();
+  char *d = tap_scratch("unit-store");
   struct xr_store *s1 = NULL, *s2 = NULL;
   struct xr_buf st = XR_BUF_INIT, dead = XR_BUF_INIT;
   struct xr_err err;
@@ -167,7 +156,7 @@ TEST(live_handles_keep_their_work)
 
 TEST(publish_race_keeps_the_first)
 {
-  char *d = scratch();
+  char *d = tap_scratch("unit-store");
   struct xr_store *s = NULL;
   struct xr_buf a = XR_BUF_INIT, b = XR_BUF_INIT, fin = XR_BUF_INIT;
   struct xr_buf f = XR_BUF_INIT;
@@ -201,7 +190,7 @@ TEST(publish_race_keeps_the_first)
 
 TEST(blob_publish_and_copy_out)
 {
-  char *d = scratch();
+  char *d = tap_scratch("unit-store");
   struct xr_store *s = NULL;
   struct xr_buf t = XR_BUF_INIT, bp = XR_BUF_INIT, dest = XR_BUF_INIT;
   struct xr_err err;
@@ -237,7 +226,7 @@ TEST(blob_publish_and_copy_out)
 
 TEST(gc_follows_roots)
 {
-  char *d = scratch();
+  char *d = tap_scratch("unit-store");
   struct xr_store *s = NULL;
   struct xr_store_gc_opts o = { 0, 0 };
   struct xr_store_gc_stats st;
@@ -319,7 +308,7 @@ TEST(config_from_env)
 
 TEST(batch_offline_and_invalid)
 {
-  char *d = scratch();
+  char *d = tap_scratch("unit-store");
   struct xr_fetch_config c;
   struct xr_fetch_item it[3];
   struct xr_err err;
@@ -350,7 +339,7 @@ TEST(batch_offline_and_invalid)
 
 TEST(batch_file_url_and_size_cap)
 {
-  char *d = scratch();
+  char *d = tap_scratch("unit-store");
   struct xr_fetch_config c;
   struct xr_fetch_item it;
   struct xr_buf src = XR_BUF_INIT, url = XR_BUF_INIT, dest = XR_BUF_INIT;
