@@ -42,4 +42,7 @@ const char *xr_buf_str(const struct xr_buf *b);
 char *xr_strdup(const char *s);
 char *xr_strndup(const char *s, size_t n);
 
+/* The value of the hex digit C (either case), or -1. */
+int xr_hexval(int c);
+
 #endif

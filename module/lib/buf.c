@@ -131,3 +131,14 @@ char *xr_strdup(const char *s)
 {
   return s ? xr_strndup(s, strlen(s)) : NULL;
 }
+
+int xr_hexval(int c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}

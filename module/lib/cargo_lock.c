@@ -56,17 +56,6 @@ static int bad(struct xr_err *err, const char *name, const struct xr_toml *v,
   return xr_toml_fail(err, XR_EMANIFEST, name, v, "%s", what);
 }
 
-static int hexval(int c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* 1 when the N bytes at S are UTF-8 (no overlongs, no surrogates). */
 static int is_utf8(const unsigned char *s, size_t n)
 {
@@ -122,11 +111,11 @@ static char *url_decode(const char *s, size_t n)
     int c = (unsigned char)s[i];
 
     if (c == '%') {
-      if (i + 2 >= n || hexval((unsigned char)s[i + 1]) < 0 ||
-          hexval((unsigned char)s[i + 2]) < 0)
+      if (i + 2 >= n || xr_hexval((unsigned char)s[i + 1]) < 0 ||
+          xr_hexval((unsigned char)s[i + 2]) < 0)
         goto fail;
-      c = hexval((unsigned char)s[i + 1]) * 16 +
-          hexval((unsigned char)s[i + 2]);
+      c = xr_hexval((unsigned char)s[i + 1]) * 16 +
+          xr_hexval((unsigned char)s[i + 2]);
       i += 2;
       if (!c)
         goto fail;
@@ -161,7 +150,7 @@ static int parse_git(struct xr_lock_pkg *p, const char *s, int decode,
   }
   n = strlen(hash + 1);
   for (i = 0; i < n; i++)
-    if (hexval((unsigned char)hash[1 + i]) < 0)
+    if (xr_hexval((unsigned char)hash[1 + i]) < 0)
       break;
   if (i != n || (n != 40 && n != 64)) {
     *why = "invalid commit in git source";

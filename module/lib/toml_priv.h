@@ -107,17 +107,6 @@ static inline int is_digit(unsigned char c)
   return c >= '0' && c <= '9';
 }
 
-static inline int hexval(unsigned char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 static inline int is_tok(unsigned char c)
 {
   return is_bare(c) || c == '+' || c == '.' || c == ':';

@@ -74,7 +74,7 @@ static int escape(struct parser *p, int multiline)
   case 'U':
     want = c == 'u' ? 4 : 8;
     for (i = 0; i < want; i++) {
-      h = q + 1 + i < p->end ? hexval((unsigned char)q[1 + i]) : -1;
+      h = q + 1 + i < p->end ? xr_hexval((unsigned char)q[1 + i]) : -1;
       if (h < 0)
         return xr_toml_perr_at(p, bs,
                                "invalid unicode escape '\\%c%.*s': expected "
@@ -328,7 +328,7 @@ done:
 
 static int digit_of(unsigned char c, int base)
 {
-  int v = hexval(c);
+  int v = xr_hexval(c);
 
   return v >= 0 && v < base;
 }
@@ -465,7 +465,7 @@ int xr_toml_parse_number(struct parser *p, struct pos ps, const char *e,
   for (r = q; r < e; r++) {
     if (*r == '_')
       continue;
-    dv = hexval((unsigned char)*r);
+    dv = xr_hexval((unsigned char)*r);
     if (v > (lim - (uint64_t)dv) / (uint64_t)base)
       return xr_toml_perr_at(p, s, "integer '%.*s' out of range", tl, s);
     v = v * (uint64_t)base + (uint64_t)dv;
