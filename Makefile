@@ -9,7 +9,9 @@
 #   check          every test; ends with "N passed, N failed"
 #   check-style    module/README.md's Style rules (banned functions, ...)
 #   fuzz           libFuzzer targets for the parsers (needs clang)
-#   install        module, mk/ files, headers and tool under $(DESTDIR)$(PREFIX)
+#   install        module, engine, mk/ files and tool under $(DESTDIR)$(PREFIX)
+#                  (include/xrust/ is the parts' internal interface, not an
+#                  installed API: no headers, no libxrust.a)
 #   clean          remove build/
 #
 # Knobs (on the command line or in the environment):
@@ -232,12 +234,11 @@ fuzz-run: fuzz
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/xrust \
-	  $(DESTDIR)$(PREFIX)/share/xrust $(DESTDIR)$(PREFIX)/include/xrust
+	  $(DESTDIR)$(PREFIX)/share/xrust
 	install -m 755 $(TOOL) $(DESTDIR)$(PREFIX)/bin/xrust
 	install -m 755 $(PLUGIN) $(DESTDIR)$(PREFIX)/lib/xrust/xrust.so
 	install -m 755 $(ENGINE) $(DESTDIR)$(PREFIX)/lib/xrust/xrust-engine.so
 	install -m 644 mk/*.mk $(DESTDIR)$(PREFIX)/share/xrust/
-	install -m 644 include/xrust/*.h $(DESTDIR)$(PREFIX)/include/xrust/
 
 clean:
 	rm -rf build
