@@ -72,7 +72,9 @@ ifdef xrust__build
 # so the recipe always touches it: carrying on with the module unloaded
 # would leave Make's function table pointing into unmapped memory.  The
 # tool is not loaded: its own rule rebuilds it, without a re-execution,
-# when a recipe that runs it needs it.
+# when a recipe that runs it needs it, and touches it too, so that a
+# prerequisite that changed nothing (the top Makefile) is not seen as newer
+# by every later no-op.
 xrust__src = $(wildcard $(addprefix $(XRUST_ROOT)/module/,$(addsuffix /*.[ch],$(1))))
 $(XRUST_SO) $(XRUST_ENGINE): $(call xrust__src,plugin engine lib) \
                              $(wildcard $(XRUST_ROOT)/include/xrust/*.h) \
@@ -80,7 +82,7 @@ $(XRUST_SO) $(XRUST_ENGINE): $(call xrust__src,plugin engine lib) \
 	@$(xrust__build) >&2 && touch $@
 $(XRUST_TOOL): $(call xrust__src,cli engine lib) \
                $(wildcard $(XRUST_ROOT)/include/xrust/*.h) $(XRUST_ROOT)/Makefile
-	@$(xrust__build) >&2
+	@$(xrust__build) >&2 && touch $@
 endif
 
 include $(XRUST_MK_DIR)/config.mk

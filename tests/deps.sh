@@ -22,7 +22,7 @@ log=${XRUST_DEPS_LOG:-$top/build/deps.log}
 
 build_pkgs="make gcc clang pkg-config libcurl4-openssl-dev libarchive-dev
   libssl-dev"
-test_pkgs="python3 git xz-utils zstd gzip tar time binutils file
+test_pkgs="python3 git xz-utils zstd gzip tar time binutils file strace
   libfuzzer-14-dev libclang-rt-14-dev llvm-14 lld-14 librust-libc-dev
   rustc-web cargo-web rust-web-src libstd-rust-web-dev
   libstd-rust-web-dev:arm64 libc6:arm64 qemu-user patchelf libllvm22

@@ -71,6 +71,17 @@ is "a tool-only change leaves the module alone" \
   "$(stat -c %Y "$src/build/xrust.so")" "$before"
 check "the tool was rebuilt before the recipe ran" \
   test "$src/build/xrust" -nt "$src/module/cli/cmd_basic.c"
+# A newer prerequisite that changes nothing (the top Makefile): the tool
+# is brought up to date once, and a no-op after that starts no sub-make.
+sleep 1
+touch "$src/Makefile"
+mk_run "$T/p"
+check "the tool is newer than the top Makefile after one run" \
+  test "$src/build/xrust" -nt "$src/Makefile"
+(cd "$T/p" && env -u MAKEFLAGS strace -f -qq -e trace=execve \
+  -o "$T/strace" $MAKE -s >/dev/null 2>&1)
+is "the next run starts no sub-make and no pkg-config" \
+  "$(grep -c 'execve("[^"]*\(pkg-config\|uname\)"' "$T/strace")" 0
 
 # Error from a function at the user's line.
 cat >"$T/p/Makefile" <<MK
