@@ -53,12 +53,23 @@ xrust__plus := $(if $(xrust__dry),,+)
 XRUST_HOST := $(rust-target host)
 $(rust-crate $(XRUST_CRATE_DIR),XRUST_CRATE)
 
+# universal2-darwin is no triple: it is made of the two Apple targets,
+# which get rules (and rust-std) whether XRUST_TARGETS names them or not.
+# $(call xrust__uniq,LIST): LIST without repeated words, in order.
+xrust__uniq = $(if $(1),$(firstword $(1)) $(call xrust__uniq,$(filter-out \
+  $(firstword $(1)),$(1))))
+xrust__fat := $(filter universal2-darwin,$(XRUST_TARGETS))
+xrust__thin := $(strip $(call xrust__uniq,$(filter-out universal2-darwin,\
+  $(XRUST_TARGETS)) $(if $(xrust__fat),aarch64-darwin x86_64-darwin)))
+# The triple a name stands for, for show, help and dist.
+xrust__triple = $(if $(filter universal2-darwin,$(1)),universal2-apple-darwin,$(rust-target $(1)))
+
 ifneq ($(xrust__need_tc),)
 ifeq ($(xrust__dry),)
 ifneq ($(filter xrust-update,$(xrust__goals)),)
 XRUST_UPDATE := 1
 endif
-XRUST_TOOLCHAIN := $(rust-toolchain $(XRUST_TARGETS))
+XRUST_TOOLCHAIN := $(rust-toolchain $(xrust__thin))
 endif
 endif
 XRUST_TOOLCHAIN ?= $(XRUST_HOME)/toolchain-not-resolved-under-make-n
@@ -104,17 +115,19 @@ xrust__gnu_cc = $(xrust__cpu)-linux-gnu-gcc
 # One case a line, the first that applies wins; none for other triples.
 xrust__is_musl = $(findstring -linux-musl,$(1))
 xrust__is_gnu = $(findstring -linux-gnu,$(1))
+xrust__is_apple = $(findstring -apple-darwin,$(1))
 xrust__linker = $(or \
   $(if $(xrust__is_musl),rust-lld), \
   $(if $(filter $(1),$(XRUST_HOST)),cc), \
-  $(if $(xrust__is_gnu),$(xrust__gnu_cc)))
+  $(if $(xrust__is_gnu),$(xrust__gnu_cc)), \
+  $(if $(xrust__is_apple),$(XRUST_MK_DIR)/macos/rust-lld))
 # Stops when every condition, one a line, holds: a gnu triple, not the
 # host's, and no cross compiler for it on PATH.
 xrust__check_linker = $(if $(and \
   $(xrust__is_gnu), \
   $(filter-out $(XRUST_HOST),$(1)), \
   $(if $(shell command -v $(xrust__gnu_cc)),,missing)), \
-  $(error $(xrust__no_gnu_cc)))
+  $(error $(xrust__no_gnu_cc)))$(xrust__check_sdk)
 xrust__no_gnu_cc = xrust: target '$(1)' needs the C cross compiler \
   '$(xrust__gnu_cc)', which is not on PATH (Debian/Ubuntu: apt-get install \
   gcc-$(subst _,-,$(xrust__cpu))-linux-gnu)
@@ -144,7 +157,8 @@ xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
   PATH='$(XRUST_TOOLCHAIN)/bin':"$$PATH" \
   $(call xrust__env,$(1))_LINKER='$(call xrust__linker,$(1))' \
   $(if $(call xrust__runner,$(1)),$(call \
-  xrust__env,$(1))_RUNNER='$(call xrust__runner,$(1))')
+  xrust__env,$(1))_RUNNER='$(call xrust__runner,$(1))') \
+  $(if $(xrust__is_apple),$(xrust__apple_env))
 xrust__cargo_args = --offline --locked --config '$(xrust__cargo_config)' \
   --target $(1) --profile $(XRUST_PROFILE) $(xrust__features) \
   $(XRUST_CARGO_FLAGS)
@@ -210,18 +224,26 @@ $(call xrust__filechk,$(xrust__x)/$(1)/config,toolchain=$(XRUST_TOOLCHAIN) \
 profile=$(XRUST_PROFILE) features=$(xrust__features) \
 cargo-flags=$(XRUST_CARGO_FLAGS) rustflags=$(RUSTFLAGS) \
 target-rustflags=$($(call xrust__env,$(2))_RUSTFLAGS) \
-linker=$(call xrust__linker,$(2)) sdk=$(XRUST_MACOS_SDK))
+linker=$(call xrust__linker,$(2))$(if $(call xrust__is_apple,$(2)), \
+$(xrust__apple_config)))
 
 # After building the stub, `cargo clean -p` removes what it compiled of
 # the workspace's own packages.  Those outputs carry the names and hashes
 # the real build uses, and their records list the sources relative to the
 # package, so cargo would find them fresh against real sources older than
 # the stub build and the crate layer would hand out the empty stubs.
+#
+# cargo does not see everything the config record holds (SDKROOT, the
+# SDK's version, MACOSX_DEPLOYMENT_TARGET): when the record changed, the
+# target's build tree goes, so that both layers really rebuild.
 $(xrust__x)/$(1)/deps.stamp: $(xrust__x)/stub.stamp \
-    $(xrust__x)/vendor.stamp $(xrust__x)/$(1)/config
+    $(xrust__x)/vendor.stamp $(xrust__x)/$(1)/config \
+    $(if $(call xrust__is_apple,$(2)),$(xrust__apple_sdk_stamp))
 	$$(call xrust__check_linker,$(2))
 	$$(call xrust__say,DEPS,$(XRUST_CRATE_NAME) ($(1)))
 	$$(call xrust__why,$(1)/deps.stamp,$$?)
+	$(xrust__q)$$(if $$(filter %/config,$$?),rm -rf \
+	  '$(xrust__x)/$(1)/target/$(2)')
 	$(xrust__plus)$(xrust__q)cd '$(xrust__x)/stub' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' build $(xrust__cargo_verbosity) \
 	  $$(call xrust__cargo_args,$(2)) --target-dir '$(xrust__x)/$(1)/target'
@@ -258,15 +280,24 @@ $(xrust__o)/$(1)/.stamp: $(xrust__x)/$(1)/crate.stamp
 .PHONY: cross-$(1) test-$(1)
 cross-$(1): $(xrust__o)/$(1)/.stamp
 
+# A macOS test binary cannot run here unless this is a Mac: its tests
+# are built, not run, and the recipe says so.
 test-$(1): $(xrust__x)/$(1)/deps.stamp
 	$$(call xrust__check_linker,$(2))
 	$$(call xrust__say,TEST,$(XRUST_CRATE_NAME) ($(1)))
 	$(xrust__plus)$(xrust__q)cd '$(XRUST_CRATE_DIR)' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' test $$(call xrust__cargo_args,$(2)) \
-	  --target-dir '$(xrust__x)/$(1)/target'
+	  --target-dir '$(xrust__x)/$(1)/target'$(if $(call \
+	  xrust__no_run,$(2)), --no-run && echo 'xrust: $(1): tests built, not \
+	  run: a $(XRUST_HOST) host cannot run $(2) binaries' >&2)
 endef
 
-$(foreach n,$(XRUST_TARGETS),$(eval $(call \
+# Tests of an Apple triple run on a Mac only.
+xrust__no_run = $(and $(xrust__is_apple),$(if $(call \
+  xrust__is_apple,$(XRUST_HOST)),,no))
+
+include $(XRUST_MK_DIR)/macos.mk
+$(foreach n,$(xrust__thin),$(eval $(call \
   xrust__target_rules,$(n),$(rust-target $(n)))))
 $(eval $(call xrust__target_rules,host,$(XRUST_HOST)))
 
@@ -287,7 +318,7 @@ show:
 	@$(foreach n,host $(XRUST_TARGETS),printf '%s %-24s %-28s %s\n' \
 	  '$(if $(filter $(n),$(lastword host $(XRUST_TARGETS))),└──,├──)' \
 	  '$(if $(filter host,$(n)),all,cross-$(n))' \
-	  '$(if $(filter host,$(n)),$(XRUST_HOST),$(rust-target $(n)))' \
+	  '$(if $(filter host,$(n)),$(XRUST_HOST),$(call xrust__triple,$(n)))' \
 	  '$(foreach b,$(xrust__bins),$(XRUST_OUT)/$(n)/$(b)$(if $(wildcard \
 	  $(xrust__o)/$(n)/$(b)),, (not built)))';)
 
@@ -309,9 +340,9 @@ $(call xrust__dist,$(2)): $(xrust__o)/$(1)/.stamp
 	  $(xrust__bins) | gzip -n >$$@.tmp && mv -f $$@.tmp $$@
 endef
 $(foreach n,$(XRUST_TARGETS),$(eval $(call \
-  xrust__dist_rule,$(n),$(rust-target $(n)))))
+  xrust__dist_rule,$(n),$(call xrust__triple,$(n)))))
 xrust__dists := $(foreach n,$(XRUST_TARGETS),$(call \
-  xrust__dist,$(rust-target $(n))))
+  xrust__dist,$(call xrust__triple,$(n))))
 dist: $(xrust__o)/dist/SHA256SUMS
 $(xrust__o)/dist/SHA256SUMS: $(xrust__dists)
 	$(call xrust__say,SUMS,$@)
@@ -327,7 +358,7 @@ help:
 	@echo 'xrust targets for $(XRUST_CRATE_NAME) $(XRUST_CRATE_VERSION):'
 	@$(call xrust__help,'make','host build into $(XRUST_OUT)/host/')
 	@$(foreach n,$(XRUST_TARGETS),$(call xrust__help,'make cross-$(n)',\
-	  '$(rust-target $(n)) into $(XRUST_OUT)/$(n)/'))
+	  '$(call xrust__triple,$(n)) into $(XRUST_OUT)/$(n)/'))
 	@$(call xrust__help,'make -jN cross-all','every target in XRUST_TARGETS')
 	@$(call xrust__help,'make test-NAME','cargo test for NAME (qemu for foreign CPUs)')
 	@$(call xrust__help,'make show','the tree of outputs')
@@ -339,4 +370,4 @@ help:
 	@echo 'knobs: XRUST_TARGETS XRUST_CHANNEL XRUST_PROFILE XRUST_FEATURES'
 	@echo '  XRUST_NO_DEFAULT_FEATURES XRUST_CARGO_FLAGS XRUST_OUT XRUST_HOME'
 	@echo '  XRUST_DIST_SERVER XRUST_CRATES_DL XRUST_OFFLINE XRUST_JOBS'
-	@echo '  XRUST_MACOS_SDK V=0|1|2'
+	@echo '  XRUST_MACOS_SDK MACOSX_DEPLOYMENT_TARGET V=0|1|2'

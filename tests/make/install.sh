@@ -9,8 +9,12 @@ run_in "$XRUST_ROOT" env -u MAKEFLAGS $MAKE --no-print-directory -s install \
   PREFIX="$T/inst"
 is "make install exits 0" "$rc" 0
 for f in bin/xrust lib/xrust/xrust.so lib/xrust/xrust-engine.so \
-         share/xrust/xrust.mk; do
+         share/xrust/xrust.mk share/xrust/macos.mk \
+         share/xrust/macos/libSystem.syms; do
   check "installed $f" test -f "$T/inst/$f"
+done
+for f in share/xrust/macos/rust-lld share/xrust/macos/no-cc; do
+  check "installed $f, executable" test -x "$T/inst/$f"
 done
 check "no headers are installed" test ! -e "$T/inst/include"
 check "the installed tool is executable" test -x "$T/inst/bin/xrust"
