@@ -7,7 +7,7 @@
 # is kept unless FORCE=1.
 
 xrust__init_targets := x86_64-linux aarch64-linux x86_64-linux-gnu \
-  aarch64-linux-gnu
+  aarch64-linux-gnu x86_64-darwin aarch64-darwin
 
 .PHONY: init
 init: | $(XRUST_TOOL)
