@@ -10,6 +10,7 @@
 #   _TARGET     the Rust triple
 #   _STATICLIB  $(XRUST_OUT)/NAME/<triple>/lib<name>.a, a file with rules
 #   _CDYLIB     .../lib<name>.so (.dylib, .dll) when crate-type has cdylib
+#               (empty on musl, whose static targets have no cdylib)
 #   _LDLIBS     the native libraries the static library needs, as rustc's
 #               --print=native-static-libs gave them when the dependency
 #               layer was built (read when a recipe expands it)
@@ -65,8 +66,9 @@ xrust__c_$(2)_out := $(xrust__o)/$(2)/$(4)
 xrust__c_$(2)_lib := $$(call xrust__lib,$$(xrust__c_$(2)_NAME))
 $(1)_TARGET := $(4)
 $(1)_STATICLIB := $$(xrust__c_$(2)_out)/$$(xrust__c_$(2)_lib).a
-$(1)_CDYLIB := $$(if $$(filter cdylib,$$(xrust__c_$(2)_LIBS)),$$(xrust__c_$(2)_out)/$$(call \
-  xrust__c_dylib,$(4),$$(xrust__c_$(2)_NAME)))
+$(1)_CDYLIB := $$(if $$(filter cdylib,$$(xrust__c_$(2)_LIBS)),$(if $(call \
+  xrust__is_musl,$(4)),,$$(xrust__c_$(2)_out)/$$(call \
+  xrust__c_dylib,$(4),$$(xrust__c_$(2)_NAME))))
 $(1)_LDLIBS = $$(strip $$(file <$(xrust__o)/$(2)/.xrust/$(4)/ldlibs))
 $(1)_INCLUDE := $$(if $$(wildcard $(3)/cbindgen.toml),$$(xrust__c_$(2)_out)/include,$$(wildcard \
   $(3)/include))

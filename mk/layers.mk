@@ -246,7 +246,7 @@ $(4)/$(1)/deps.stamp: $(4)/stub.stamp $(4)/vendor.stamp $(4)/$(1)/config \
 	  $(xrust__cargo_verbosity) $$(call xrust__cargo_args,$(2),$(4)) \
 	  --target-dir '$(4)/$(1)/target'$(if $(5), -- \
 	  --print=native-static-libs 2>'$(4)/$(1)/deps.log' || { cat \
-	  '$(4)/$(1)/deps.log' >&2; exit 1; }; $(call xrust__nsl,$(4)/$(1)))
+	  '$(4)/$(1)/deps.log' >&2; exit 1; }; $(call xrust__nsl,$(4)/$(1),$(2)))
 	$(xrust__plus)$(xrust__q)cd '$(4)/stub' && \
 	  $$(call xrust__cargo_env,$(2),$(5)) '$(XRUST_CARGO)' clean -q \
 	  --offline --config '$(4)/cargo-config.toml' \
@@ -271,12 +271,15 @@ $(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
 -include $(4)/$(1)/crate.d
 endef
 
-# $(call xrust__nsl,DIR): shell commands that pass on what rustc said in
-# DIR/deps.log but its native-static-libs notes, and keep the list those
-# give in DIR/ldlibs.
+# $(call xrust__nsl,DIR,TRIPLE): shell commands that pass on what rustc
+# said in DIR/deps.log but its native-static-libs notes, and keep the list
+# those give in DIR/ldlibs.  On musl, `-lunwind` is the libunwind.a of the
+# toolchain's self-contained runtime (musl's C compilers have none).
 xrust__nsl = grep -v -e '^note: native-static-libs: ' \
   -e '^note: [Ll]ink against' -e '^$$$$' '$(1)/deps.log' >&2 || :; \
-  sed -n 's/^note: native-static-libs: //p' '$(1)/deps.log' >'$(1)/ldlibs'
+  sed -n 's/^note: native-static-libs: //p' '$(1)/deps.log' $(if $(call \
+  xrust__is_musl,$(2)),| sed 's|-lunwind|$(XRUST_TOOLCHAIN)/lib/rustlib/$(2)/lib/self-contained/libunwind.a|') \
+  >'$(1)/ldlibs'
 # $(call xrust__soname,TRIPLE,NAME,CRATE-TYPES): rustc's arguments giving
 # a cdylib its soname, lib<name>.so (Mach-O: its install name); none on
 # Windows.
