@@ -30,11 +30,19 @@
 xrust__c_triple = $(or $(xrust__c_triple_memo),$(eval xrust__c_triple_memo \
   := $(xrust__c_resolve))$(xrust__c_triple_memo))
 xrust__c_resolve = $(if $(strip $(XRUST_TARGET)),$(rust-target \
-  $(strip $(XRUST_TARGET))),$(rust-cc-target $(xrust__c_dumpmachine)))
-xrust__c_dumpmachine = $(or $(shell $(CC) -dumpmachine 2>/dev/null),$(error \
-  xrust: cannot ask the C compiler '$(CC)' for its target ($(CC) \
-  -dumpmachine failed); set CC to a working compiler or XRUST_TARGET to \
-  the Rust triple))
+  $(strip $(XRUST_TARGET))),$(call xrust__c_from_cc,$(xrust__c_probe)))
+# One shell asks the compiler for its triple and which C library its
+# <features.h> names: musl-gcc prints gcc's own triple (x86_64-linux-gnu)
+# but defines neither __GLIBC__ nor __UCLIBC__; a Linux target whose
+# preprocessor says so gets the musl form of the Rust triple.
+xrust__c_probe = $(or $(shell $(CC) -dumpmachine 2>/dev/null && printf \
+  '\043include <features.h>\n' | $(CC) -dM -E - 2>/dev/null | grep -o -E \
+  '__(GLIBC|UCLIBC|linux)__' | sort -u),$(error xrust: cannot ask the C \
+  compiler '$(CC)' for its target ($(CC) -dumpmachine failed); set CC to \
+  a working compiler or XRUST_TARGET to the Rust triple))
+xrust__c_from_cc = $(if $(and $(filter __linux__,$(1)),$(if $(filter \
+  __GLIBC__ __UCLIBC__,$(1)),,musl)),$(rust-cc-target $(firstword \
+  $(1)),musl),$(rust-cc-target $(firstword $(1))))
 
 # The toolchain, resolved at the first call unless rules.mk did it for a
 # cargo project, which then must cover the C target too.
