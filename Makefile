@@ -239,6 +239,7 @@ install: all
 	install -m 755 $(PLUGIN) $(DESTDIR)$(PREFIX)/lib/xrust/xrust.so
 	install -m 755 $(ENGINE) $(DESTDIR)$(PREFIX)/lib/xrust/xrust-engine.so
 	install -m 644 mk/*.mk $(DESTDIR)$(PREFIX)/share/xrust/
+	install -m 755 mk/xrust-rustc $(DESTDIR)$(PREFIX)/share/xrust/
 	install -d $(DESTDIR)$(PREFIX)/share/xrust/macos
 	install -m 644 mk/macos/libSystem.syms $(DESTDIR)$(PREFIX)/share/xrust/macos/
 	install -m 755 mk/macos/rust-lld mk/macos/no-cc \

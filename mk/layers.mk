@@ -136,8 +136,15 @@ xrust__features := $(if $(strip $(XRUST_FEATURES)),--features \
 # Environment and arguments of every cargo run for triple $(1); $(2) is
 # `c` for a library built for a C project (crate.mk): its C compiler is
 # the linker and the compiler of build scripts, with its CFLAGS and AR.
+# $(3) is the crate's workspace root.  rustc runs through xrust-rustc,
+# which remaps the store, the workspace and XRUST_OUT to fixed names, and
+# runs the user's RUSTC_WRAPPER in turn.
 xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
   RUSTDOC='$(XRUST_TOOLCHAIN)/bin/rustdoc' RUSTUP_TOOLCHAIN= \
+  RUSTC_WRAPPER='$(XRUST_MK_DIR)/xrust-rustc' \
+  XRUST_RUSTC_WRAPPER='$(RUSTC_WRAPPER)' \
+  XRUST_REMAP_HOME='$(abspath $(XRUST_HOME))' XRUST_REMAP_SRC='$(3)' \
+  XRUST_REMAP_OUT='$(xrust__o)' \
   PATH='$(XRUST_TOOLCHAIN)/bin':"$$PATH" \
   $(call xrust__env,$(1))_LINKER='$(call xrust__linker,$(1),$(2))' \
   $(if $(call xrust__runner,$(1)),$(call \
@@ -246,7 +253,7 @@ $(4)/$(1)/deps.stamp: $(4)/stub.stamp $(4)/vendor.stamp $(4)/$(1)/config \
 	$(xrust__q)$$(if $$(filter %/config,$$?),rm -rf '$(4)/$(1)/target/$(2)')
 	$(xrust__plus)$(xrust__q)$$(call xrust__clean_own,$(1),$(2),$(3),$(4),$(5))
 	$(xrust__plus)$(xrust__q)cd '$(4)/stub' && \
-	  $$(call xrust__cargo_env,$(2),$(5)) '$(XRUST_CARGO)' \
+	  $$(call xrust__cargo_env,$(2),$(5),$($(3)_ROOT)) '$(XRUST_CARGO)' \
 	  $(if $(5),rustc -p '$($(3)_NAME)' --lib,build) \
 	  $(xrust__cargo_verbosity) $$(call xrust__cargo_args,$(2),$(4)) \
 	  --target-dir '$(4)/$(1)/target'$(if $(5), -- \
@@ -259,7 +266,7 @@ $(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
 	$$(call xrust__say,CARGO,$($(3)_NAME) ($(1)))
 	$$(call xrust__why,$(1)/crate.stamp,$$?)
 	$(xrust__plus)$(xrust__q)cd '$($(3)_DIR)' && \
-	  $$(call xrust__cargo_env,$(2),$(5)) '$(XRUST_CARGO)' \
+	  $$(call xrust__cargo_env,$(2),$(5),$($(3)_ROOT)) '$(XRUST_CARGO)' \
 	  $(if $(5),rustc -p '$($(3)_NAME)' --lib,build) \
 	  $(xrust__cargo_verbosity) $$(call xrust__cargo_args,$(2),$(4)) \
 	  --target-dir '$(4)/$(1)/target'$(if $(5),$(call \

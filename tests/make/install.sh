@@ -13,7 +13,8 @@ for f in bin/xrust lib/xrust/xrust.so lib/xrust/xrust-engine.so \
          share/xrust/macos/libSystem.syms; do
   check "installed $f" test -f "$T/inst/$f"
 done
-for f in share/xrust/macos/rust-lld share/xrust/macos/no-cc; do
+for f in share/xrust/xrust-rustc share/xrust/macos/rust-lld \
+         share/xrust/macos/no-cc; do
   check "installed $f, executable" test -x "$T/inst/$f"
 done
 check "no headers are installed" test ! -e "$T/inst/include"
