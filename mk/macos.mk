@@ -1,8 +1,8 @@
 # macos.mk: what the Apple targets (aarch64-darwin, x86_64-darwin) need
 # beyond the per-target rules of rules.mk, and universal2-darwin, the
 # two merged into fat Mach-O files (mk/README.md, section "macOS").
-# Included by rules.mk before it instantiates the per-target templates,
-# which read the variables below.
+# Included by layers.mk, whose templates read the variables below;
+# rules.mk instantiates the universal2 template.
 #
 # The Apple libraries come from one of two places:
 #
@@ -22,12 +22,10 @@ xrust__sdk := $(patsubst %/,%,$(strip $(XRUST_MACOS_SDK)))
 xrust__stub_sdk := $(xrust__x)/macos-sdk
 xrust__sdkroot := $(or $(xrust__sdk),$(xrust__stub_sdk))
 xrust__apple_sdk_stamp := $(if $(xrust__sdk),,$(xrust__stub_sdk)/.stamp)
-xrust__want_apple := $(strip $(foreach n,$(xrust__thin),$(call \
-  xrust__is_apple,$(rust-target $(n)))))
 
 # The SDK's version, from its SDKSettings.json ("Version": "14.5"): read
-# at parse time only when an SDK is given and an Apple target is built.
-ifneq ($(and $(xrust__sdk),$(xrust__want_apple)),)
+# at parse time, only when an SDK is given.
+ifneq ($(xrust__sdk),)
 xrust__sdk_version := $(shell sed -n 's/.*"Version" *: *"\([0-9.]*\)".*/\1/p' \
   '$(xrust__sdk)/SDKSettings.json' 2>/dev/null | sed -n 1p)
 endif
@@ -79,19 +77,21 @@ $(xrust__stub_sdk)/.stamp: $(XRUST_MK_DIR)/macos/libSystem.syms \
 
 # Each binary of both Apple targets merged into one fat Mach-O by the tool
 # (xrust lipo: the slices copied unchanged, so their signatures hold).
+# Instantiated by rules.mk with $(eval) when XRUST_TARGETS names
+# universal2-darwin.
 xrust__fat_in := x86_64-darwin aarch64-darwin
-ifneq ($(xrust__fat),)
+define xrust__universal2_rules
 $(xrust__o)/universal2-darwin/.stamp: \
     $(foreach n,$(xrust__fat_in),$(xrust__o)/$(n)/.stamp) | $(XRUST_TOOL)
 	$(call xrust__say,LIPO,$(XRUST_OUT)/universal2-darwin/)
-	$(call xrust__why,universal2-darwin,$?)
+	$$(call xrust__why,universal2-darwin,$$?)
 	$(xrust__q)mkdir -p '$(xrust__o)/universal2-darwin'
 	$(xrust__q)$(foreach b,$(xrust__bins),$(XRUST_TOOL) lipo -create \
 	  -output '$(xrust__o)/universal2-darwin/$(b)' \
 	  $(foreach n,$(xrust__fat_in),'$(xrust__o)/$(n)/$(b)') &&) :
-	$(xrust__q)touch $@
+	$(xrust__q)touch $$@
 
 .PHONY: cross-universal2-darwin test-universal2-darwin
 cross-universal2-darwin: $(xrust__o)/universal2-darwin/.stamp
 test-universal2-darwin: $(addprefix test-,$(xrust__fat_in))
-endif
+endef

@@ -87,6 +87,8 @@ endif
 
 include $(XRUST_MK_DIR)/config.mk
 include $(XRUST_MK_DIR)/init.mk
+include $(XRUST_MK_DIR)/layers.mk
+include $(XRUST_MK_DIR)/crate.mk
 
 # A cargo project gets the per-target rules, and `all` for a default goal
 # when it had none; a C project that only wants the functions sets

@@ -1,0 +1,291 @@
+# layers.mk: the layers every cargo build of xrust goes through, as
+# templates, and the helpers of their recipes (mk/README.md, "Layers").
+# Included by xrust.mk for every Makefile: rules.mk instantiates the
+# templates for a cargo project's targets, crate.mk for each crate a C
+# project embeds with xrust-crate.  Every layer is a stamp file under a
+# state directory X ($(XRUST_OUT)/.xrust for a cargo project):
+#
+#   L1 toolchain  $(XRUST_TOOLCHAIN), from $(rust-toolchain) at parse time
+#   L2 vendor     X/vendor.stamp     <- Cargo.lock (the tree: X/../vendor)
+#   -  stub       X/stub.stamp       <- manifests, lock
+#   L3 deps       X/KEY/deps.stamp   <- L1 L2 stub config
+#   L4 crate      X/KEY/crate.stamp  <- L3, sources (.d)
+#
+# KEY is the target's name (cross-KEY) or triple.  KEY/config records
+# what else a build depends on (toolchain, profile, features, flags,
+# RUSTFLAGS, linker, SDK); it is rewritten only when its content changes,
+# so only a real change rebuilds L3 and L4.  The dependency layer builds
+# the workspace with stub sources (naersk's trick), so editing the crate
+# never recompiles a dependency.  What comes out of L4 (binaries, a C
+# library) is the business of the file that instantiates the templates.
+#
+# The per-target rules come from templates (`define` blocks instantiated
+# with $(eval $(call TEMPLATE,ARGS))), which Make expands twice, so a
+# template spells `$` in one of three ways:
+#
+#   $(1), $(x)  expanded by $(call), once per target at parse time: the
+#               arguments, and values fixed for the whole run (paths, the
+#               toolchain, the profile, the quiet prefix $(xrust__q));
+#   $$(x)       left for $(eval) to read as $(x), which Make expands in
+#               a recipe just before running it: automatic variables ($$@,
+#               $$?) and the helpers of a recipe (xrust__say, xrust__why,
+#               xrust__cargo_env, and the linker check, which must stop
+#               only a build that needs the missing compiler, not every
+#               parse);
+#   $$$$        a `$` that reaches the shell.  The templates need none: a
+#               list known at parse time is spelled out with $(foreach).
+#
+# Outside templates, recipes and recursive (`=`) variables use one `$`
+# for Make and `$$` for the shell, as usual.
+
+xrust__o := $(abspath $(XRUST_OUT))
+xrust__x := $(xrust__o)/.xrust
+
+# Goals that must never touch the network nor need a toolchain.
+xrust__offline_goals := help clean show init
+xrust__goals := $(if $(MAKECMDGOALS),$(MAKECMDGOALS),all)
+xrust__need_tc := $(filter-out $(xrust__offline_goals),$(xrust__goals))
+# `make -n` shows what would run and downloads nothing.
+xrust__dry := $(findstring n,$(firstword -$(MAKEFLAGS)))
+# Cargo runs as a recursive command ("+") so that it joins Make's
+# jobserver; but "+" lines run even under -n, so not then.
+xrust__plus := $(if $(xrust__dry),,+)
+
+XRUST_HOST := $(rust-target host)
+
+ifneq ($(filter 1 2,$(V)),)
+xrust__q :=
+xrust__say = @:
+xrust__cargo_verbosity := -v
+else
+xrust__q := @
+xrust__say = @printf '  %-7s %s\n' $(1) '$(2)' >&2
+xrust__cargo_verbosity := -q
+endif
+# make -s: errors only, as Kbuild does; the tool's progress lines stop too
+# (it reads -s from MAKEFLAGS).
+ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+xrust__say = @:
+endif
+# V=2 also says why a layer rebuilt: the prerequisites newer than it.
+xrust__why = $(if $(filter 2,$(V)),@printf '  WHY     %s: %s\n' '$(1)' \
+  '$(if $(2),$(2),it does not exist yet)' >&2)
+
+# $(call xrust__tr,TEXT,FROM,TO): TEXT with each word of the list FROM
+# replaced by the word at the same place in the list TO (Buildroot's
+# UPPERCASE does the same with a table of pairs).
+xrust__tr = $(if $(2),$(call xrust__tr,$(subst $(firstword $(2)),$(firstword \
+  $(3)),$(1)),$(call xrust__rest,$(2)),$(call xrust__rest,$(3))),$(1))
+xrust__rest = $(wordlist 2,$(words $(1)),$(1))
+
+# CARGO_TARGET_<TRIPLE>_... names: the triple upper-cased, with `-` and
+# `.` as `_`.
+xrust__env_from := a b c d e f g h i j k l m n o p q r s t u v w x y z - .
+xrust__env_to   := A B C D E F G H I J K L M N O P Q R S T U V W X Y Z _ _
+xrust__upper = $(call xrust__tr,$(1),$(xrust__env_from),$(xrust__env_to))
+xrust__env = CARGO_TARGET_$(strip $(call xrust__upper,$(1)))
+
+# The linker for triple $(1): a C project's own compiler in `c` mode
+# ($(2)); else static musl links with the toolchain's own rust-lld and the
+# self-contained C runtime; the host's own triple with cc; foreign gnu
+# triples with the matching cross compiler, which must exist; Apple
+# triples with rust-lld through macos/rust-lld (macos.mk).
+xrust__cpu = $(firstword $(subst -, ,$(1)))
+xrust__gnu_cc = $(xrust__cpu)-linux-gnu-gcc
+# One case a line, the first that applies wins; none for other triples.
+xrust__is_musl = $(findstring -linux-musl,$(1))
+xrust__is_gnu = $(findstring -linux-gnu,$(1))
+xrust__is_apple = $(findstring -apple-darwin,$(1))
+xrust__linker = $(or \
+  $(if $(filter c,$(2)),$(CC)), \
+  $(if $(xrust__is_musl),rust-lld), \
+  $(if $(filter $(1),$(XRUST_HOST)),cc), \
+  $(if $(xrust__is_gnu),$(xrust__gnu_cc)), \
+  $(if $(xrust__is_apple),$(XRUST_MK_DIR)/macos/rust-lld))
+# Stops when every condition, one a line, holds: a gnu triple, not in
+# `c` mode, not the host's, and no cross compiler for it on PATH.
+xrust__check_linker = $(if $(and \
+  $(xrust__is_gnu), \
+  $(filter-out c,$(2)), \
+  $(filter-out $(XRUST_HOST),$(1)), \
+  $(if $(shell command -v $(xrust__gnu_cc)),,missing)), \
+  $(error $(xrust__no_gnu_cc)))$(xrust__check_sdk)
+xrust__no_gnu_cc = xrust: target '$(1)' needs the C cross compiler \
+  '$(xrust__gnu_cc)', which is not on PATH (Debian/Ubuntu: apt-get install \
+  gcc-$(subst _,-,$(xrust__cpu))-linux-gnu)
+
+# A runner for binaries of a foreign CPU: qemu-user when installed, that
+# is when both conditions, one a line, hold.  gnu binaries need the
+# target's libc: the multiarch one under / when present (the cross one
+# under /usr/<triple> hangs threaded programs).
+xrust__host_cpu = $(call xrust__cpu,$(XRUST_HOST))
+xrust__qemu = $(shell command -v qemu-$(xrust__cpu) 2>/dev/null)
+xrust__multiarch = $(wildcard /lib/ld-linux-$(xrust__cpu).so.1)
+xrust__qemu_libc = $(if $(xrust__multiarch),/,/usr/$(xrust__cpu)-linux-gnu)
+xrust__runner = $(strip $(if $(and \
+  $(filter-out $(xrust__host_cpu),$(xrust__cpu)), \
+  $(xrust__qemu)), \
+  $(xrust__qemu) $(if $(xrust__is_gnu),-L $(xrust__qemu_libc))))
+
+xrust__profile_dir := $(if $(filter dev test,$(XRUST_PROFILE)),debug,$(if \
+  $(filter release bench,$(XRUST_PROFILE)),release,$(XRUST_PROFILE)))
+xrust__features := $(if $(strip $(XRUST_FEATURES)),--features \
+  '$(strip $(XRUST_FEATURES))') $(if $(filter 1 yes true,\
+  $(XRUST_NO_DEFAULT_FEATURES)),--no-default-features)
+
+# Environment and arguments of every cargo run for triple $(1); $(2) is
+# `c` for a library built for a C project (crate.mk): its C compiler is
+# the linker and the compiler of build scripts, with its CFLAGS and AR.
+xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
+  RUSTDOC='$(XRUST_TOOLCHAIN)/bin/rustdoc' RUSTUP_TOOLCHAIN= \
+  PATH='$(XRUST_TOOLCHAIN)/bin':"$$PATH" \
+  $(call xrust__env,$(1))_LINKER='$(call xrust__linker,$(1),$(2))' \
+  $(if $(call xrust__runner,$(1)),$(call \
+  xrust__env,$(1))_RUNNER='$(call xrust__runner,$(1))') \
+  $(if $(filter c,$(2)),$(xrust__c_env)) \
+  $(if $(xrust__is_apple),$(xrust__apple_env))
+xrust__c_env = CC_$(subst -,_,$(1))='$(CC)' \
+  CFLAGS_$(subst -,_,$(1))='$(CFLAGS)' AR_$(subst -,_,$(1))='$(AR)'
+# $(call xrust__cargo_args,TRIPLE,X)
+xrust__cargo_args = --offline --locked --config '$(2)/cargo-config.toml' \
+  --target $(1) --profile $(XRUST_PROFILE) $(xrust__features) \
+  $(XRUST_CARGO_FLAGS)
+
+# Kbuild's filechk: $(call xrust__filechk,FILE,TEXT) rewrites FILE with
+# TEXT only when the content changes, making FILE's directory first when
+# it is missing (one stat, no shell, when it exists); not under `make -n`.
+# Expands to nothing.
+xrust__filechk = $(if $(xrust__dry),,$(xrust__mkdir)$(if \
+  $(rust-filechk $(1),$(2)),$(xrust__changed)))
+xrust__mkdir = $(if $(wildcard $(dir $(1))),,$(shell mkdir -p '$(dir $(1))'))
+xrust__changed = $(if $(filter 2,$(V)),$(info   CONFIG  $(1) changed))
+
+.PHONY: xrust__force
+xrust__force:
+
+# ---- L2 vendor and the stub workspace -------------------------------------
+
+# No lockfile $(1): say how to make one rather than Make's "No rule to
+# make target".
+xrust__no_lock = xrust: no lockfile '$(1)': xrust builds \
+  from Cargo.lock (cargo --locked); create it with 'cargo \
+  generate-lockfile' in '$(patsubst %/,%,$(dir $(1)))' \
+  and keep it with the sources
+
+# The vendor tree $(1) links into the store: when the store was deleted
+# under it (a dangling link), vendoring runs again whatever the timestamps
+# say.  One readdir and a stat per package, at parse time.
+xrust__vendor_gone = $(if $(filter $(words $(wildcard $(1)/*)),$(words \
+  $(wildcard $(1)/*/.))),,xrust__force)
+xrust__vendor_dir = $(patsubst %/,%,$(dir $(1)))/vendor
+
+# $(call xrust__crate_rules,P,X): the lockfile, vendor and stub rules of
+# the cargo project whose $(rust-crate) variables have the prefix P, with
+# its state in X.  The lockfile rule has no prerequisites, so an existing
+# lockfile never runs it.  The config records are written at parse time;
+# under `make -n` they are not, and the pattern rule lets Make report what
+# would run instead of stopping.
+define xrust__crate_rules
+$($(1)_LOCK):
+	$$(error $(call xrust__no_lock,$($(1)_LOCK)))
+
+$(2)/%/config: ;
+
+$(2)/vendor.stamp: $($(1)_LOCK) $(call xrust__vendor_gone,$(call \
+    xrust__vendor_dir,$(2))) | $(XRUST_TOOL)
+	$(call xrust__say,VENDOR,$($(1)_LOCK))
+	$$(call xrust__why,$$(notdir $$@),$$?)
+	$(xrust__q)$(XRUST_TOOL) vendor '$($(1)_LOCK)' \
+	  '$(call xrust__vendor_dir,$(2))' --config '$(2)/cargo-config.toml'
+	$(xrust__q)touch $$@
+
+$(2)/stub.stamp: $($(1)_MANIFESTS) $($(1)_LOCK) | $(XRUST_TOOL)
+	$(call xrust__say,STUB,$($(1)_NAME))
+	$$(call xrust__why,$$(notdir $$@),$$?)
+	$(xrust__q)$(XRUST_TOOL) stub '$($(1)_DIR)' '$(2)/stub'
+	$(xrust__q)touch $$@
+endef
+
+# ---- L3 and L4, per target -------------------------------------------------
+
+# $(call xrust__layer_rules,KEY,TRIPLE,P,X[,c]).  The config record is
+# written when $(call) expands the template, at parse time.
+#
+# After building the stub, `cargo clean -p` removes what it compiled of
+# the workspace's own packages.  Those outputs carry the names and hashes
+# the real build uses, and their records list the sources relative to the
+# package, so cargo would find them fresh against real sources older than
+# the stub build and the crate layer would hand out the empty stubs.
+#
+# cargo does not see everything the config record holds (SDKROOT, the
+# SDK's version, MACOSX_DEPLOYMENT_TARGET, a C project's CFLAGS): when the
+# record changed, the target's build tree goes, so that both layers
+# really rebuild.
+#
+# In `c` mode only the library of package P is built, with `cargo rustc`:
+# the dependency layer also asks rustc which native libraries a static
+# library of it needs (--print=native-static-libs, kept in KEY/ldlibs),
+# and the crate layer gives a shared library its soname.
+define xrust__layer_rules
+$(call xrust__filechk,$(4)/$(1)/config,toolchain=$(XRUST_TOOLCHAIN) \
+profile=$(XRUST_PROFILE) features=$(xrust__features) \
+cargo-flags=$(XRUST_CARGO_FLAGS) rustflags=$(RUSTFLAGS) \
+target-rustflags=$($(call xrust__env,$(2))_RUSTFLAGS) \
+linker=$(call xrust__linker,$(2),$(5))$(if $(call xrust__is_apple,$(2)), \
+$(xrust__apple_config))$(if $(filter c,$(5)), cflags=$(CFLAGS) ar=$(AR)))
+
+$(4)/$(1)/deps.stamp: $(4)/stub.stamp $(4)/vendor.stamp $(4)/$(1)/config \
+    $(if $(call xrust__is_apple,$(2)),$(xrust__apple_sdk_stamp))
+	$$(call xrust__check_linker,$(2),$(5))
+	$$(call xrust__say,DEPS,$($(3)_NAME) ($(1)))
+	$$(call xrust__why,$(1)/deps.stamp,$$?)
+	$(xrust__q)$$(if $$(filter %/config,$$?),rm -rf '$(4)/$(1)/target/$(2)')
+	$(xrust__plus)$(xrust__q)cd '$(4)/stub' && \
+	  $$(call xrust__cargo_env,$(2),$(5)) '$(XRUST_CARGO)' \
+	  $(if $(5),rustc -p '$($(3)_NAME)' --lib,build) \
+	  $(xrust__cargo_verbosity) $$(call xrust__cargo_args,$(2),$(4)) \
+	  --target-dir '$(4)/$(1)/target'$(if $(5), -- \
+	  --print=native-static-libs 2>'$(4)/$(1)/deps.log' || { cat \
+	  '$(4)/$(1)/deps.log' >&2; exit 1; }; $(call xrust__nsl,$(4)/$(1)))
+	$(xrust__plus)$(xrust__q)cd '$(4)/stub' && \
+	  $$(call xrust__cargo_env,$(2),$(5)) '$(XRUST_CARGO)' clean -q \
+	  --offline --config '$(4)/cargo-config.toml' \
+	  --target $(2) --profile $(XRUST_PROFILE) \
+	  --target-dir '$(4)/$(1)/target' \
+	  $(foreach p,$($(3)_PACKAGES),-p $(p))
+	$(xrust__q)touch $$@
+
+$(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
+	$$(call xrust__say,CARGO,$($(3)_NAME) ($(1)))
+	$$(call xrust__why,$(1)/crate.stamp,$$?)
+	$(xrust__plus)$(xrust__q)cd '$($(3)_DIR)' && \
+	  $$(call xrust__cargo_env,$(2),$(5)) '$(XRUST_CARGO)' \
+	  $(if $(5),rustc -p '$($(3)_NAME)' --lib,build) \
+	  $(xrust__cargo_verbosity) $$(call xrust__cargo_args,$(2),$(4)) \
+	  --target-dir '$(4)/$(1)/target'$(if $(5),$(call \
+	  xrust__soname,$(2),$($(3)_NAME),$($(3)_LIBS)))
+	$(xrust__q)$(XRUST_TOOL) depfile $$@ \
+	  '$(4)/$(1)/target/$(2)/$(xrust__profile_dir)' >'$(4)/$(1)/crate.d'
+	$(xrust__q)touch $$@
+
+-include $(4)/$(1)/crate.d
+endef
+
+# $(call xrust__nsl,DIR): shell commands that pass on what rustc said in
+# DIR/deps.log but its native-static-libs notes, and keep the list those
+# give in DIR/ldlibs.
+xrust__nsl = grep -v -e '^note: native-static-libs: ' \
+  -e '^note: [Ll]ink against' -e '^$$$$' '$(1)/deps.log' >&2 || :; \
+  sed -n 's/^note: native-static-libs: //p' '$(1)/deps.log' >'$(1)/ldlibs'
+# $(call xrust__soname,TRIPLE,NAME,CRATE-TYPES): rustc's arguments giving
+# a cdylib its soname, lib<name>.so (Mach-O: its install name); none on
+# Windows.
+xrust__lib = lib$(subst -,_,$(1))
+xrust__soname = $(if $(filter cdylib,$(3)),$(if $(call \
+  xrust__is_apple,$(1)), -- -C link-arg=-install_name -C \
+  link-arg=@rpath/$(call xrust__lib,$(2)).dylib,$(if $(findstring \
+  -windows,$(1)),, -- -C link-arg=-Wl$(xrust__comma)-soname$(xrust__comma)$(call \
+  xrust__lib,$(2)).so)))
+xrust__comma := ,
+
+include $(XRUST_MK_DIR)/macos.mk
