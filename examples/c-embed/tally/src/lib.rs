@@ -4,7 +4,8 @@
 //! (`tally_count`), a callback into C per word (`tally_words`), a string
 //! allocated here and freed here (`tally_summary`, `tally_string_free`),
 //! and status codes, negative for bad input (`TallyStatus`,
-//! `tally_strerror`).  No function panics, so nothing unwinds into C.
+//! `tally_strerror`).  No function panics (and a panic in an extern "C"
+//! function aborts), so nothing unwinds into C.
 
 use std::ffi::{c_char, c_void, CString};
 use std::ptr;
