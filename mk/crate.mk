@@ -10,6 +10,7 @@
 #   _TARGET     the Rust triple
 #   _STATICLIB  $(XRUST_OUT)/NAME/<triple>/lib<name>.a, a file with rules
 #   _CDYLIB     .../lib<name>.so (.dylib, .dll) when crate-type has cdylib
+#               (empty on musl, whose static targets have no cdylib)
 #   _LDLIBS     the native libraries the static library needs, as rustc's
 #               --print=native-static-libs gave them when the dependency
 #               layer was built (read when a recipe expands it)
@@ -29,11 +30,19 @@
 xrust__c_triple = $(or $(xrust__c_triple_memo),$(eval xrust__c_triple_memo \
   := $(xrust__c_resolve))$(xrust__c_triple_memo))
 xrust__c_resolve = $(if $(strip $(XRUST_TARGET)),$(rust-target \
-  $(strip $(XRUST_TARGET))),$(rust-cc-target $(xrust__c_dumpmachine)))
-xrust__c_dumpmachine = $(or $(shell $(CC) -dumpmachine 2>/dev/null),$(error \
-  xrust: cannot ask the C compiler '$(CC)' for its target ($(CC) \
-  -dumpmachine failed); set CC to a working compiler or XRUST_TARGET to \
-  the Rust triple))
+  $(strip $(XRUST_TARGET))),$(call xrust__c_from_cc,$(xrust__c_probe)))
+# One shell asks the compiler for its triple and which C library its
+# <features.h> names: musl-gcc prints gcc's own triple (x86_64-linux-gnu)
+# but defines neither __GLIBC__ nor __UCLIBC__; a Linux target whose
+# preprocessor says so gets the musl form of the Rust triple.
+xrust__c_probe = $(or $(shell $(CC) -dumpmachine 2>/dev/null && printf \
+  '\043include <features.h>\n' | $(CC) -dM -E - 2>/dev/null | grep -o -E \
+  '__(GLIBC|UCLIBC|linux)__' | sort -u),$(error xrust: cannot ask the C \
+  compiler '$(CC)' for its target ($(CC) -dumpmachine failed); set CC to \
+  a working compiler or XRUST_TARGET to the Rust triple))
+xrust__c_from_cc = $(if $(and $(filter __linux__,$(1)),$(if $(filter \
+  __GLIBC__ __UCLIBC__,$(1)),,musl)),$(rust-cc-target $(firstword \
+  $(1)),musl),$(rust-cc-target $(firstword $(1))))
 
 # The toolchain, resolved at the first call unless rules.mk did it for a
 # cargo project, which then must cover the C target too.
@@ -65,8 +74,9 @@ xrust__c_$(2)_out := $(xrust__o)/$(2)/$(4)
 xrust__c_$(2)_lib := $$(call xrust__lib,$$(xrust__c_$(2)_NAME))
 $(1)_TARGET := $(4)
 $(1)_STATICLIB := $$(xrust__c_$(2)_out)/$$(xrust__c_$(2)_lib).a
-$(1)_CDYLIB := $$(if $$(filter cdylib,$$(xrust__c_$(2)_LIBS)),$$(xrust__c_$(2)_out)/$$(call \
-  xrust__c_dylib,$(4),$$(xrust__c_$(2)_NAME)))
+$(1)_CDYLIB := $$(if $$(filter cdylib,$$(xrust__c_$(2)_LIBS)),$(if $(call \
+  xrust__is_musl,$(4)),,$$(xrust__c_$(2)_out)/$$(call \
+  xrust__c_dylib,$(4),$$(xrust__c_$(2)_NAME))))
 $(1)_LDLIBS = $$(strip $$(file <$(xrust__o)/$(2)/.xrust/$(4)/ldlibs))
 $(1)_INCLUDE := $$(if $$(wildcard $(3)/cbindgen.toml),$$(xrust__c_$(2)_out)/include,$$(wildcard \
   $(3)/include))

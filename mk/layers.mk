@@ -215,7 +215,11 @@ endef
 # the workspace's own packages.  Those outputs carry the names and hashes
 # the real build uses, and their records list the sources relative to the
 # package, so cargo would find them fresh against real sources older than
-# the stub build and the crate layer would hand out the empty stubs.
+# the stub build and the crate layer would hand out the empty stubs.  The
+# same clean runs before the stub build, for the other way round: the
+# real build script a crate layer compiled (for the host, so it outlives
+# a change of the config record) would be found fresh against the older
+# stub and run in the stub, where the files it reads are missing.
 #
 # cargo does not see everything the config record holds (SDKROOT, the
 # SDK's version, MACOSX_DEPLOYMENT_TARGET, a C project's CFLAGS): when the
@@ -240,19 +244,15 @@ $(4)/$(1)/deps.stamp: $(4)/stub.stamp $(4)/vendor.stamp $(4)/$(1)/config \
 	$$(call xrust__say,DEPS,$($(3)_NAME) ($(1)))
 	$$(call xrust__why,$(1)/deps.stamp,$$?)
 	$(xrust__q)$$(if $$(filter %/config,$$?),rm -rf '$(4)/$(1)/target/$(2)')
+	$(xrust__plus)$(xrust__q)$$(call xrust__clean_own,$(1),$(2),$(3),$(4),$(5))
 	$(xrust__plus)$(xrust__q)cd '$(4)/stub' && \
 	  $$(call xrust__cargo_env,$(2),$(5)) '$(XRUST_CARGO)' \
 	  $(if $(5),rustc -p '$($(3)_NAME)' --lib,build) \
 	  $(xrust__cargo_verbosity) $$(call xrust__cargo_args,$(2),$(4)) \
 	  --target-dir '$(4)/$(1)/target'$(if $(5), -- \
 	  --print=native-static-libs 2>'$(4)/$(1)/deps.log' || { cat \
-	  '$(4)/$(1)/deps.log' >&2; exit 1; }; $(call xrust__nsl,$(4)/$(1)))
-	$(xrust__plus)$(xrust__q)cd '$(4)/stub' && \
-	  $$(call xrust__cargo_env,$(2),$(5)) '$(XRUST_CARGO)' clean -q \
-	  --offline --config '$(4)/cargo-config.toml' \
-	  --target $(2) --profile $(XRUST_PROFILE) \
-	  --target-dir '$(4)/$(1)/target' \
-	  $(foreach p,$($(3)_PACKAGES),-p $(p))
+	  '$(4)/$(1)/deps.log' >&2; exit 1; }; $(call xrust__nsl,$(4)/$(1),$(2)))
+	$(xrust__plus)$(xrust__q)$$(call xrust__clean_own,$(1),$(2),$(3),$(4),$(5))
 	$(xrust__q)touch $$@
 
 $(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
@@ -271,12 +271,23 @@ $(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
 -include $(4)/$(1)/crate.d
 endef
 
-# $(call xrust__nsl,DIR): shell commands that pass on what rustc said in
-# DIR/deps.log but its native-static-libs notes, and keep the list those
-# give in DIR/ldlibs.
+# $(call xrust__clean_own,KEY,TRIPLE,P,X,MODE): the command that removes
+# what X/KEY/target holds of the workspace's own packages, for TRIPLE and
+# for the host (their build scripts), and nothing of the dependencies.
+xrust__clean_own = cd '$(4)/stub' && $(call xrust__cargo_env,$(2),$(5)) \
+  '$(XRUST_CARGO)' clean -q --offline --config '$(4)/cargo-config.toml' \
+  --target $(2) --profile $(XRUST_PROFILE) --target-dir '$(4)/$(1)/target' \
+  $(foreach p,$($(3)_PACKAGES),-p $(p))
+
+# $(call xrust__nsl,DIR,TRIPLE): shell commands that pass on what rustc
+# said in DIR/deps.log but its native-static-libs notes, and keep the list
+# those give in DIR/ldlibs.  On musl, `-lunwind` is the libunwind.a of the
+# toolchain's self-contained runtime (musl's C compilers have none).
 xrust__nsl = grep -v -e '^note: native-static-libs: ' \
   -e '^note: [Ll]ink against' -e '^$$$$' '$(1)/deps.log' >&2 || :; \
-  sed -n 's/^note: native-static-libs: //p' '$(1)/deps.log' >'$(1)/ldlibs'
+  sed -n 's/^note: native-static-libs: //p' '$(1)/deps.log' $(if $(call \
+  xrust__is_musl,$(2)),| sed 's|-lunwind|$(XRUST_TOOLCHAIN)/lib/rustlib/$(2)/lib/self-contained/libunwind.a|') \
+  >'$(1)/ldlibs'
 # $(call xrust__soname,TRIPLE,NAME,CRATE-TYPES): rustc's arguments giving
 # a cdylib its soname, lib<name>.so (Mach-O: its install name); none on
 # Windows.

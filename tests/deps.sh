@@ -26,7 +26,8 @@ test_pkgs="python3 git xz-utils zstd gzip tar time binutils file strace
   libfuzzer-14-dev libclang-rt-14-dev llvm-14 lld-14 librust-libc-dev
   rustc-web cargo-web rust-web-src libstd-rust-web-dev
   libstd-rust-web-dev:arm64 libc6:arm64 qemu-user patchelf libllvm22
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross nghttp2-server openssl"
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross nghttp2-server openssl
+  cbindgen musl-tools"
 
 pkgs=$build_pkgs
 [ "${1:-}" = --build-only ] || pkgs="$pkgs $test_pkgs"

@@ -21,7 +21,9 @@ struct command {
 
 static const struct command commands[] = {
   { "sha256", xr_cmd_sha256, "sha256 FILE...        hex SHA-256 of files" },
-  { "target", xr_cmd_target, "target NAME...        Rust triple of a name" },
+  { "target", xr_cmd_target,
+    "target NAME... | --cc CTRIPLE [LIBC] | --cc-table\n"
+    "                        Rust triple of a name or a C triple" },
   { "depfile", xr_cmd_depfile, "depfile STAMP DIR     cargo .d to Make" },
   { "stub", xr_cmd_stub, "stub SRC DST          stub workspace for deps" },
   { "unpack", xr_cmd_unpack, "unpack ARCHIVE DIR    extract a tar safely" },

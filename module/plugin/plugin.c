@@ -227,6 +227,21 @@ static int fn_target(char **argv, struct xr_buf *out, struct xr_err *err)
   return xr_buf_adds(out, t) ? xr_nomem(err) : 0;
 }
 
+/*
+ * $(rust-cc-target CTRIPLE[,LIBC]): the Rust triple for a C compiler's
+ * target as `$(CC) -dumpmachine` prints it, LIBC (gnu or musl) replacing
+ * the C library the triple names.
+ */
+static int fn_cc_target(char **argv, struct xr_buf *out, struct xr_err *err)
+{
+  const char *libc = argv[1] ? trim(argv[1]) : "";
+  const char *t = xr_target_from_cc_libc(trim(argv[0]), libc, err);
+
+  if (!t)
+    return (int)err->code;
+  return xr_buf_adds(out, t) ? xr_nomem(err) : 0;
+}
+
 /* $(rust-sha256 FILE): the hex SHA-256 of a file. */
 static int fn_sha256(char **argv, struct xr_buf *out, struct xr_err *err)
 {
@@ -474,6 +489,7 @@ struct function {
 
 static const struct function functions[] = {
   { "rust-target", 1, 1, fn_target },
+  { "rust-cc-target", 1, 2, fn_cc_target },
   { "rust-toml", 2, 2, fn_toml },
   { "rust-sha256", 1, 1, fn_sha256 },
   { "rust-toolchain", 1, 2, fn_toolchain },

@@ -1,7 +1,7 @@
 #!/bin/sh
 # xrust-test: no-sanitize
-# Make-level tests of $(rust-target), $(rust-toml) and $(rust-sha256):
-# the values they expand to and every error, reported as
+# Make-level tests of $(rust-target), $(rust-cc-target), $(rust-toml) and
+# $(rust-sha256): the values they expand to and every error, reported as
 # "Makefile:N: *** xrust: ... Stop." at the user's line.
 . "$(dirname "$0")/../lib.sh"
 
@@ -39,6 +39,69 @@ for bad in nonsense x86_64 'Linux-x-y' 'a--b-c'; do
   like "rust-target '$bad' names the target at the user's line" "$T/err" \
     "^Makefile:3: \*\*\* xrust: unknown target '$bad' \(known: "
 done
+
+# $(rust-cc-target CTRIPLE[,LIBC]): the C compiler's target, as
+# $(CC) -dumpmachine prints it, to the Rust triple.
+for pair in x86_64-linux-gnu:x86_64-unknown-linux-gnu \
+            x86_64-redhat-linux:x86_64-unknown-linux-gnu \
+            x86_64-alpine-linux-musl:x86_64-unknown-linux-musl \
+            aarch64-linux-gnu:aarch64-unknown-linux-gnu \
+            arm-linux-gnueabihf:armv7-unknown-linux-gnueabihf \
+            riscv64-linux-gnu:riscv64gc-unknown-linux-gnu \
+            x86_64-w64-mingw32:x86_64-pc-windows-gnu \
+            arm64-apple-darwin23.1.0:aarch64-apple-darwin \
+            x86_64-unknown-freebsd14.0:x86_64-unknown-freebsd; do
+  expand "\$(rust-cc-target ${pair%%:*})"
+  is "rust-cc-target ${pair%%:*}" "$rc:$(cat "$T/out")" "0:[${pair#*:}]"
+done
+expand '$(rust-cc-target  aarch64-linux-musl )'
+is "rust-cc-target trims white space" "$rc:$(cat "$T/out")" \
+  "0:[aarch64-unknown-linux-musl]"
+expand '$(rust-cc-target $(shell cc -dumpmachine))'
+is "rust-cc-target of cc -dumpmachine is this machine" \
+  "$rc:$(cat "$T/out")" "0:[$(uname -m)-unknown-linux-gnu]"
+expand '$(rust-cc-target x86_64-linux-gnu,musl)'
+is "rust-cc-target with musl as the C library" "$rc:$(cat "$T/out")" \
+  "0:[x86_64-unknown-linux-musl]"
+expand '$(rust-cc-target arm-linux-gnueabihf, musl )'
+is "rust-cc-target trims the C library" "$rc:$(cat "$T/out")" \
+  "0:[arm-unknown-linux-musleabihf]"
+expand '$(rust-cc-target x86_64-linux-gnu,glibc)'
+is "rust-cc-target with an unknown C library stops make" "$rc" 2
+like "rust-cc-target names the unknown C library" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: unknown C library 'glibc' \(expected gnu or musl\)\.  Stop\.$"
+expand '$(rust-cc-target )'
+is "rust-cc-target of nothing stops make" "$rc" 2
+like "rust-cc-target of nothing says so and names XRUST_TARGET" "$T/err" \
+  "^Makefile:3: \*\*\* xrust: empty C compiler target \(expected what \\\$\(CC\) -dumpmachine prints, e\.g\. x86_64-linux-gnu\); set XRUST_TARGET to the Rust triple\.  Stop\.$"
+expand '$(rust-cc-target $(shell false))'
+is "rust-cc-target of a compiler that printed nothing stops make" "$rc" 2
+# The error is raised at the line that calls the function, in the file
+# that holds it, with $(CC) verbatim.
+cat >"$p/Makefile" <<EOF2
+XRUST_NO_RULES := 1
+include $mk
+CC := arm-none-eabi-gcc
+
+t := \$(or \$(XRUST_TARGET),\$(rust-cc-target arm-none-eabi))
+\$(info [\$(t)])
+all: ; @:
+EOF2
+mk_run "$p"
+is "rust-cc-target arm-none-eabi stops make" "$rc" 2
+like "rust-cc-target names the C triple and XRUST_TARGET at its line" \
+  "$T/err" \
+  "^Makefile:5: \*\*\* xrust: no Rust target for the C compiler's target 'arm-none-eabi' \(\\\$\(CC\) -dumpmachine\); set XRUST_TARGET to the Rust triple\.  Stop\.$"
+mk_run "$p" XRUST_TARGET=thumbv7em-none-eabihf
+is "XRUST_TARGET spares the call" "$rc:$(cat "$T/out")" \
+  "0:[thumbv7em-none-eabihf]"
+printf 'XRUST_NO_RULES := 1\ninclude %s\ninclude cc.mk\nall: ; @:\n' \
+  "$mk" >"$p/Makefile"
+printf '# the target\nt := $(rust-cc-target x86_64-linux-gnu)\n%s\n' \
+  'u := $(rust-cc-target avr)' >"$p/cc.mk"
+mk_run "$p"
+like "rust-cc-target fails at its line of an included file" "$T/err" \
+  "^cc\.mk:3: \*\*\* xrust: no Rust target for the C compiler's target 'avr' "
 
 cat >"$p/Cargo.toml" <<'EOF2'
 [package]

@@ -88,7 +88,12 @@ done
 like "V=2 says a new record changed" "$T/out" \
   "CONFIG  $(re "$p")/out/\.xrust/host/config changed"
 like "the record holds the linker" "$p/out/.xrust/aarch64-linux-gnu/config" \
-  " linker=aarch64-linux-gnu-gcc "
+  " linker=aarch64-linux-gnu-gcc$"
+if grep -q 'sdk=' "$p/out/.xrust/aarch64-linux-gnu/config"; then
+  not_ok "a Linux target's record holds no macOS SDK"
+else
+  ok "a Linux target's record holds no macOS SDK"
+fi
 mk_run "$p" show V=2
 unlike "an unchanged record is not rewritten" "$T/out" "CONFIG "
 
