@@ -134,9 +134,8 @@ pub unsafe extern "C" fn tally_summary(counts: *const TallyCounts) -> *mut c_cha
         Some(c) => c,
         None => return ptr::null_mut(),
     };
-    let plural = |n: u64, one: &str, many: &str| {
-        format!("{} {}", n, if n == 1 { one } else { many })
-    };
+    let plural =
+        |n: u64, one: &str, many: &str| format!("{} {}", n, if n == 1 { one } else { many });
     let s = [
         plural(c.lines, "line", "lines"),
         plural(c.words, "word", "words"),
