@@ -100,7 +100,8 @@ is "make -n wrote nothing to the store" \
   "$(ls -A "$T/nhome" 2>/dev/null | wc -l | tr -d ' ')" 0
 like "make -n prints the link of app with the staticlib" "$T/out" \
   "-o app main\.o .*/libtally\.a"
-check "make -n built nothing" test ! -e "$h/app" -a ! -e "$h/main.o"
+check "make -n wrote nothing in the project" test ! -e "$h/app" -a \
+  ! -e "$h/main.o" -a ! -e "$h/out" -a ! -e "$h/xrust.lock"
 
 # The host build: `make` builds and runs the self-checking program.
 mk_run "$h"
@@ -146,6 +147,8 @@ is "main.c touched: make succeeds" "$rc" 0
 is "main.c touched: only the C compiler and linker run" "$(ran)" \
   "as cc cc1 collect2 ld"
 is "main.c touched: one compile, one link" "$(compiles):$(links)" "1:1"
+lib=$(cd "$h" && $MAKE -s -f Makefile -f "$T/show.mk" show-TALLY_STATICLIB)
+touch "$T/before"
 sleep 1
 touch "$h/tally/src/lib.rs"
 traced "$h" app
@@ -153,6 +156,7 @@ is "lib.rs touched: make succeeds" "$rc" 0
 check "lib.rs touched: cargo runs" test "$(execs '[^"]*/cargo')" -ge 1
 check "lib.rs touched: rustc runs" test "$(execs '[^"]*/rustc')" -ge 1
 is "lib.rs touched: the program is linked again, once" "$(links)" 1
+check "lib.rs touched: the staticlib was rebuilt" test "$lib" -nt "$T/before"
 traced "$h" app
 is "after that rebuild nothing runs" "$(ran)" ""
 run_in "$h" ./app
@@ -294,6 +298,17 @@ check "each crate has its own directory under XRUST_OUT" \
 check "SHOUT_INCLUDE is the crate's include/" sh -c "cd '$b' && \
   test \"\$($MAKE -s -f Makefile -f '$T/show.mk' show-SHOUT_INCLUDE)\" \
   = '$b/rust/shout/include'"
+# crates NAME: how many rustc processes compiled crate NAME.
+crates() {
+  execd | grep -c "execve(\"[^\"]*/rustc\", .*\"--crate-name\", \"$1\""
+}
+sleep 1
+touch "$b/rust/shout/src/lib.rs"
+traced "$b" -j2
+is "shout touched: make -j2 succeeds" "$rc" 0
+is "shout touched: rustc compiles shout, not tally" \
+  "$(crates shout):$(crates tally)" "1:0"
+is "shout touched: the program is linked again" "$(links "$b/build/both")" 1
 mkdir -p "$T/elsewhere"
 traced "$T" -C "$b" -j2
 is "make -C from another directory succeeds" "$rc" 0
