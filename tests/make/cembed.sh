@@ -254,7 +254,8 @@ f=$T/fake
 example "$f"
 mk_run "$f" CC="$T/bin/fakecc"
 is "a compiler for arm-none-eabi stops make" "$rc" 2
-like "the error names the C triple" "$T/err" "arm-none-eabi"
+like "the error, at the xrust-crate line, names the C triple" "$T/err" \
+  "^Makefile:[0-9]+: \*\*\* xrust: .*'arm-none-eabi'"
 like "and XRUST_TARGET" "$T/err" "XRUST_TARGET"
 check "nothing was built" test ! -e "$f/app" -a ! -e "$f/main.o"
 mk_run "$f" CC="$T/bin/fakecc" XRUST_TARGET=x86_64-unknown-linux-gnu
