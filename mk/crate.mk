@@ -53,11 +53,6 @@ xrust__c_toolchain = $(if $(xrust__c_tc_done),,$(eval xrust__c_tc_done := \
   XRUST_CARGO ?= $(XRUST_TOOLCHAIN)/bin/cargo))
 
 xrust__c_upper = $(strip $(call xrust__upper,$(subst -,_,$(1))))
-# The file name of a shared library of crate $(2) for triple $(1).
-xrust__c_dylib = $(if $(xrust__is_apple),$(call xrust__lib,$(2)).dylib,$(if \
-  $(findstring -windows,$(1)),$(subst -,_,$(2)).dll,$(call \
-  xrust__lib,$(2)).so))
-
 xrust-crate = $(if $(strip $(1)),,$(error xrust-crate: missing NAME: use \
   $$(eval $$(call xrust-crate,NAME,DIR))))$(if $(wildcard \
   $(2)/Cargo.toml),,$(error xrust-crate: no Cargo.toml in '$(2)' (from \
@@ -76,7 +71,7 @@ $(1)_TARGET := $(4)
 $(1)_STATICLIB := $$(xrust__c_$(2)_out)/$$(xrust__c_$(2)_lib).a
 $(1)_CDYLIB := $$(if $$(filter cdylib,$$(xrust__c_$(2)_LIBS)),$(if $(call \
   xrust__is_musl,$(4)),,$$(xrust__c_$(2)_out)/$$(call \
-  xrust__c_dylib,$(4),$$(xrust__c_$(2)_NAME))))
+  xrust__dylib,$(4),$$(xrust__c_$(2)_NAME))))
 $(1)_LDLIBS = $$(strip $$(file <$(xrust__o)/$(2)/.xrust/$(4)/ldlibs))
 $(1)_INCLUDE := $$(if $$(wildcard $(3)/cbindgen.toml),$$(xrust__c_$(2)_out)/include,$$(wildcard \
   $(3)/include))

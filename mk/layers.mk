@@ -292,6 +292,16 @@ xrust__nsl = grep -v -e '^note: native-static-libs: ' \
 # a cdylib its soname, lib<name>.so (Mach-O: its install name); none on
 # Windows.
 xrust__lib = lib$(subst -,_,$(1))
+# The file name of a shared library of crate $(2) for triple $(1).
+xrust__dylib = $(if $(xrust__is_apple),$(call xrust__lib,$(2)).dylib,$(if \
+  $(findstring -windows,$(1)),$(subst -,_,$(2)).dll,$(call \
+  xrust__lib,$(2)).so))
+# The libraries a package whose crate types are $(3) and whose name is
+# $(2) builds for triple $(1): lib<name>.a for a staticlib; the shared
+# library for a cdylib, except on musl, whose static targets drop it.
+xrust__libfiles = $(if $(filter staticlib,$(3)),$(call \
+  xrust__lib,$(2)).a) $(if $(filter cdylib,$(3)),$(if $(call \
+  xrust__is_musl,$(1)),,$(call xrust__dylib,$(1),$(2))))
 xrust__soname = $(if $(filter cdylib,$(3)),$(if $(call \
   xrust__is_apple,$(1)), -- -C link-arg=-install_name -C \
   link-arg=@rpath/$(call xrust__lib,$(2)).dylib,$(if $(findstring \

@@ -75,8 +75,9 @@ $(xrust__stub_sdk)/.stamp: $(XRUST_MK_DIR)/macos/libSystem.syms \
 
 # ---- universal2-darwin ----------------------------------------------------
 
-# Each binary of both Apple targets merged into one fat Mach-O by the tool
-# (xrust lipo: the slices copied unchanged, so their signatures hold).
+# Each binary and library of both Apple targets merged into one fat
+# Mach-O by the tool (xrust lipo: the slices copied unchanged, so their
+# signatures hold).
 # Instantiated by rules.mk with $(eval) when XRUST_TARGETS names
 # universal2-darwin.
 xrust__fat_in := x86_64-darwin aarch64-darwin
@@ -86,7 +87,8 @@ $(xrust__o)/universal2-darwin/.stamp: \
 	$(call xrust__say,LIPO,$(XRUST_OUT)/universal2-darwin/)
 	$$(call xrust__why,universal2-darwin,$$?)
 	$(xrust__q)mkdir -p '$(xrust__o)/universal2-darwin'
-	$(xrust__q)$(foreach b,$(xrust__bins),$(XRUST_TOOL) lipo -create \
+	$(xrust__q)$(foreach b,$(call \
+	  xrust__outs,universal2-apple-darwin),$(XRUST_TOOL) lipo -create \
 	  -output '$(xrust__o)/universal2-darwin/$(b)' \
 	  $(foreach n,$(xrust__fat_in),'$(xrust__o)/$(n)/$(b)') &&) :
 	$(xrust__q)touch $$@

@@ -34,6 +34,10 @@ XRUST_TOOLCHAIN ?= $(XRUST_HOME)/toolchain-not-resolved-under-make-n
 XRUST_CARGO ?= $(XRUST_TOOLCHAIN)/bin/cargo
 
 xrust__bins := $(XRUST_CRATE_BINS)
+# What out/NAME/ holds for triple $(1): the binaries, and the libraries
+# when the package's lib has crate types staticlib or cdylib.
+xrust__outs = $(strip $(xrust__bins) $(call \
+  xrust__libfiles,$(1),$(XRUST_CRATE_NAME),$(XRUST_CRATE_LIBS)))
 
 $(eval $(call xrust__crate_rules,XRUST_CRATE,$(xrust__x)))
 
@@ -44,7 +48,7 @@ define xrust__target_rules
 $(xrust__o)/$(1)/.stamp: $(xrust__x)/$(1)/crate.stamp
 	$$(call xrust__say,OUT,$(XRUST_OUT)/$(1)/)
 	$(xrust__q)mkdir -p '$(xrust__o)/$(1)'
-	$(xrust__q)$(foreach b,$(xrust__bins),\
+	$(xrust__q)$(foreach b,$(call xrust__outs,$(2)),\
 	  cp -f '$(xrust__x)/$(1)/target/$(2)/$(xrust__profile_dir)/$(b)' \
 	    '$(xrust__o)/$(1)/$(b).tmp' && \
 	  mv -f '$(xrust__o)/$(1)/$(b).tmp' '$(xrust__o)/$(1)/$(b)' &&) :
@@ -94,7 +98,8 @@ show:
 	  '$(if $(filter $(n),$(lastword host $(XRUST_TARGETS))),└──,├──)' \
 	  '$(if $(filter host,$(n)),all,cross-$(n))' \
 	  '$(if $(filter host,$(n)),$(XRUST_HOST),$(call xrust__triple,$(n)))' \
-	  '$(foreach b,$(xrust__bins),$(XRUST_OUT)/$(n)/$(b)$(if $(wildcard \
+	  '$(foreach b,$(call xrust__outs,$(if $(filter host,$(n)),$(XRUST_HOST),$(call \
+	  xrust__triple,$(n)))),$(XRUST_OUT)/$(n)/$(b)$(if $(wildcard \
 	  $(xrust__o)/$(n)/$(b)),, (not built)))';)
 
 # Reproducible archives: sorted entries, owner 0, mtimes from
@@ -112,7 +117,7 @@ $(call xrust__dist,$(2)): $(xrust__o)/$(1)/.stamp
 	$(xrust__q)mkdir -p '$(xrust__o)/dist'
 	$(xrust__q)tar --sort=name --owner=0 --group=0 --numeric-owner \
 	  --mtime=@$$(SOURCE_DATE_EPOCH) -C '$(xrust__o)/$(1)' -cf - \
-	  $(xrust__bins) | gzip -n >$$@.tmp && mv -f $$@.tmp $$@
+	  $(call xrust__outs,$(2)) | gzip -n >$$@.tmp && mv -f $$@.tmp $$@
 endef
 $(foreach n,$(XRUST_TARGETS),$(eval $(call \
   xrust__dist_rule,$(n),$(call xrust__triple,$(n)))))

@@ -2,12 +2,14 @@
  * Universal ("fat") Mach-O files (module/lib/macho_fat.c): what the
  * universal2-darwin target makes of the x86_64 and arm64 builds, without
  * Apple's lipo.  Each input must be a thin 64-bit Mach-O (magic
- * 0xfeedfacf) of a distinct CPU; the output is the big-endian fat header
+ * 0xfeedfacf: an executable, a dylib, an object) or a static library of
+ * them, each of a distinct CPU; the output is the big-endian fat header
  * (magic 0xcafebabe, the slice count, then cputype, cpusubtype, offset,
  * size and alignment per slice) followed by the inputs copied unchanged,
  * so code signatures inside them stay valid.  Slices are aligned as
- * Apple's tools align them (x86_64 at 4 KiB, arm64 at 16 KiB) and ordered
- * by ascending alignment, as llvm-lipo orders them: the same inputs give
+ * Apple's tools align them (x86_64 at 4 KiB, arm64 at 16 KiB; static
+ * libraries at 8 bytes) and ordered by ascending alignment, then CPU
+ * type, as llvm-lipo orders them: the same inputs give
  * the same bytes as `llvm-lipo -create`.
  */
 #ifndef XRUST_MACHO_FAT_H
@@ -35,8 +37,10 @@ struct xr_macho_slice {
 };
 
 /*
- * Reads the Mach-O header of PATH into SLICE (offset 0).  Anything but a
- * thin 64-bit Mach-O of a CPU xrust knows (x86_64, arm64) is XR_EUSAGE
+ * Reads the Mach-O header of PATH into SLICE (offset 0); of a static
+ * library, the header of its first 64-bit Mach-O member (System V and BSD
+ * member names).  Anything else, or a CPU xrust does not know (it knows
+ * x86_64 and arm64), is XR_EUSAGE
  * with a message naming PATH, what it is and what was expected; a file
  * of 4 GiB or more is XR_ELIMIT.
  */
@@ -47,9 +51,9 @@ int xr_macho_probe(const char *path, struct xr_macho_slice *slice,
 const char *xr_macho_cpu_name(uint32_t cputype);
 
 /*
- * Orders the N slices by ascending alignment (stable) and gives each its
- * offset: the first after the header, rounded up to its alignment, each
- * next one after the previous slice, rounded up likewise.  A layout that
+ * Orders the N slices by ascending alignment, then CPU type, and gives
+ * each its offset: the first after the header, rounded up to its
+ * alignment, each next one after the previous slice, rounded up likewise.  A layout that
  * needs offsets of 4 GiB or more is XR_ELIMIT.
  */
 int xr_macho_fat_layout(struct xr_macho_slice *slices, size_t n,

@@ -1,12 +1,14 @@
 /*
  * Universal (fat) Mach-O files, written without Apple's lipo
- * (include/xrust/macho_fat.h): probing thin 64-bit inputs, laying the
+ * (include/xrust/macho_fat.h): probing thin 64-bit inputs (executables,
+ * dylibs, and static libraries by their first Mach-O member), laying the
  * slices out as llvm-lipo does, and streaming them into the output
  * behind a big-endian fat header.  The inputs are copied byte for byte,
  * so their code signatures stay valid.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,15 +80,18 @@ static ssize_t read_head(int fd, unsigned char *buf, size_t n)
   return (ssize_t)got;
 }
 
-#define EXPECTED "expected a thin 64-bit Mach-O file"
+#define EXPECTED "expected a thin 64-bit Mach-O file or a static library " \
+  "of them"
+#define AR_MAGIC "!<arch>\n"
+#define AR_HEADER 60
+/* Members looked at before a static library counts as holding no Mach-O. */
+#define AR_MAX_MEMBERS 4096
 
 /* What the first bytes of a file that is not a thin 64-bit Mach-O are. */
 static const char *what_else(const unsigned char *h, size_t n)
 {
   uint32_t m = n >= 4 ? be32(h) : 0;
 
-  if (n >= 8 && !memcmp(h, "!<arch>\n", 8))
-    return "an archive";
   if (m == XR_MACHO_FAT_MAGIC || m == 0xbebafecau ||
       m == 0xcafebabfu || m == 0xbfbafecau)
     return "a fat Mach-O file";
@@ -97,6 +102,73 @@ static const char *what_else(const unsigned char *h, size_t n)
   if (n >= 4 && !memcmp(h, "\177ELF", 4))
     return "an ELF file";
   return "not a Mach-O file";
+}
+
+/* A decimal field of an ar header: digits, then spaces; -1 otherwise. */
+static long ar_field(const unsigned char *p, size_t n)
+{
+  long v = 0;
+  size_t i = 0;
+
+  if (n == 0 || p[0] < '0' || p[0] > '9')
+    return -1;
+  for (; i < n && p[i] >= '0' && p[i] <= '9'; i++) {
+    if (v > (LONG_MAX - 9) / 10)
+      return -1;
+    v = v * 10 + (p[i] - '0');
+  }
+  for (; i < n; i++)
+    if (p[i] != ' ')
+      return -1;
+  return v;
+}
+
+/*
+ * A static library (ar, System V or BSD names) of PATH, of SIZE bytes:
+ * the CPU of its first member that is a 64-bit Mach-O object goes into
+ * SLICE, as llvm-lipo takes it; the slice is aligned at 8 bytes.
+ */
+static int probe_archive(int fd, const char *path, off_t size,
+                         struct xr_macho_slice *slice, struct xr_err *err)
+{
+  unsigned char h[AR_HEADER], m[12];
+  off_t pos = 8;
+  unsigned members = 0;
+
+  while (pos + AR_HEADER <= size && members++ < AR_MAX_MEMBERS) {
+    long len, name = 0;
+
+    if (pread(fd, h, AR_HEADER, pos) != AR_HEADER)
+      return xr_fail(err, XR_EIO, "cannot read '%s': %s", path,
+                     strerror(errno));
+    len = ar_field(h + 48, 10);
+    if (len < 0 || h[58] != '`' || h[59] != '\n' ||
+        len > (long)(size - pos - AR_HEADER))
+      return xr_fail(err, XR_EUSAGE, "'%s': broken archive member header "
+                     "at offset %ld (%s)", path, (long)pos, EXPECTED);
+    if (!memcmp(h, "#1/", 3)) {  /* BSD: the name follows the header */
+      name = ar_field(h + 3, 13);
+      if (name < 0 || name > len)
+        return xr_fail(err, XR_EUSAGE, "'%s': broken archive member name "
+                       "at offset %ld (%s)", path, (long)pos, EXPECTED);
+    }
+    if (len - name >= (long)sizeof(m) &&
+        pread(fd, m, sizeof(m), pos + AR_HEADER + name) ==
+            (ssize_t)sizeof(m) &&
+        le32(m) == XR_MACHO_MAGIC_64) {
+      slice->cputype = le32(m + 4);
+      slice->cpusubtype = le32(m + 8);
+      if (!xr_macho_cpu_name(slice->cputype))
+        return xr_fail(err, XR_EUSAGE, "'%s' is a static library for CPU "
+                       "type 0x%08lx (expected x86_64 or arm64)", path,
+                       (unsigned long)slice->cputype);
+      slice->align = 3;
+      return 0;
+    }
+    pos += AR_HEADER + len + (len & 1);
+  }
+  return xr_fail(err, XR_EUSAGE, "'%s' is an archive with no 64-bit Mach-O "
+                 "member (%s)", path, EXPECTED);
 }
 
 /* Probes the open file FD named PATH; ST is its fstat. */
@@ -114,6 +186,13 @@ static int probe_fd(int fd, const char *path, const struct stat *st,
   if (n < 0)
     return xr_fail(err, XR_EIO, "cannot read '%s': %s", path,
                    strerror(errno));
+  if ((uint64_t)st->st_size > UINT32_MAX)
+    return xr_fail(err, XR_ELIMIT, "'%s' is larger than 4 GiB, too "
+                   "large for a fat Mach-O slice", path);
+  slice->size = (uint32_t)st->st_size;
+  slice->offset = 0;
+  if (n >= 8 && !memcmp(h, AR_MAGIC, 8))
+    return probe_archive(fd, path, st->st_size, slice, err);
   if (n >= 4 && le32(h) == XR_MACHO_MAGIC_64 && n < (ssize_t)sizeof(h))
     return xr_fail(err, XR_EUSAGE, "'%s' is too short for a Mach-O header "
                    "(%ld bytes; %s)", path, (long)n, EXPECTED);
@@ -128,12 +207,7 @@ static int probe_fd(int fd, const char *path, const struct stat *st,
     return xr_fail(err, XR_EUSAGE, "'%s' is a Mach-O file for CPU type "
                    "0x%08lx (expected x86_64 or arm64)", path,
                    (unsigned long)slice->cputype);
-  if ((uint64_t)st->st_size > UINT32_MAX)
-    return xr_fail(err, XR_ELIMIT, "'%s' is larger than 4 GiB, too "
-                   "large for a fat Mach-O slice", path);
-  slice->size = (uint32_t)st->st_size;
   slice->align = cpu_align(slice->cputype);
-  slice->offset = 0;
   return 0;
 }
 
@@ -161,11 +235,13 @@ int xr_macho_fat_layout(struct xr_macho_slice *slices, size_t n,
   uint64_t off = FAT_HEADER_SIZE + (uint64_t)FAT_ARCH_SIZE * n;
   size_t i, j;
 
-  /* Insertion sort: stable, and N is tiny. */
+  /* Insertion sort (N is tiny) by alignment, then CPU, as llvm-lipo. */
   for (i = 1; i < n; i++) {
     struct xr_macho_slice s = slices[i];
 
-    for (j = i; j > 0 && slices[j - 1].align > s.align; j--)
+    for (j = i; j > 0 && (slices[j - 1].align > s.align ||
+                          (slices[j - 1].align == s.align &&
+                           slices[j - 1].cputype > s.cputype)); j--)
       slices[j] = slices[j - 1];
     slices[j] = s;
   }

@@ -3,7 +3,7 @@
 # arm64 executables (C linked by ld64.lld, no Rust needed) is
 # byte-identical to what llvm-lipo makes of the same inputs, whatever
 # their order; each slice is its input unchanged (llvm-lipo -thin, and the
-# arm64 signature still verifies); object files too.  Inputs that are not
+# arm64 signature still verifies); object files and static libraries too.  Inputs that are not
 # thin 64-bit Mach-O files, or two of one CPU, fail with one line naming
 # the file and leave an existing output alone.
 . "$(dirname "$0")/../lib.sh"
@@ -68,6 +68,22 @@ check "object files: byte-identical to llvm-lipo" cmp "$T/fat.o" "$T/ref.o"
 is "object files: the output is not executable, like its inputs" \
   "$(stat -c %a "$T/fat.o")" "$(stat -c %a "$T/a.o")"
 
+# Static libraries (Darwin-format archives, as rustc writes them for
+# Apple targets): 8-byte alignment and CPU order, as llvm-lipo lays them
+# out, whichever order they come in.
+llvm-ar-14 --format=darwin rcs "$T/liba.a" "$T/a.o" 2>>"$T/err"
+llvm-ar-14 --format=darwin rcs "$T/libx.a" "$T/x.o" 2>>"$T/err"
+"$X" lipo -create -output "$T/fat.a" "$T/liba.a" "$T/libx.a" 2>>"$T/err"
+"$LLVM_LIPO" -create "$T/libx.a" "$T/liba.a" -output "$T/ref.a" 2>>"$T/err"
+check "static libraries: byte-identical to llvm-lipo" cmp "$T/fat.a" "$T/ref.a"
+"$LLVM_LIPO" -info "$T/fat.a" >"$T/info.a" 2>&1
+like "static libraries: llvm-lipo -info sees both" "$T/info.a" \
+  "x86_64 arm64"
+"$X" lipo -create -output "$T/fat2.a" "$T/libx.a" "$T/liba.a" 2>>"$T/err"
+check "static libraries: the input order does not matter" \
+  cmp "$T/fat2.a" "$T/ref.a"
+printf '!<arch>\n' >"$T/empty.a"
+
 # One input: a fat file of one slice, as llvm-lipo makes it.
 "$X" lipo -create -output "$T/one" "$T/hello-arm64" 2>"$T/err"
 "$LLVM_LIPO" -create "$T/hello-arm64" -output "$T/one.ref" 2>>"$T/err"
@@ -91,17 +107,20 @@ refuse() {
     diag_file "$T/err"
   fi
 }
+refuse "a static library without a Mach-O member is refused" \
+  "^xrust: '$(re "$T/empty.a")' is an archive with no 64-bit Mach-O member \(expected a thin 64-bit Mach-O file or a static library of them\)$" \
+  "$T/empty.a" "$T/hello-x86_64"
 refuse "two inputs of one CPU are refused" \
   "^xrust: '$(re "$T/hello-arm64")' and '$(re "$T/a.o")' are both arm64 \(one input per CPU expected\)$" \
   "$T/hello-arm64" "$T/a.o"
 refuse "a fat input is refused" \
-  "^xrust: '$(re "$T/fat")' is a fat Mach-O file \(expected a thin 64-bit Mach-O file\)$" \
+  "^xrust: '$(re "$T/fat")' is a fat Mach-O file \(expected a thin 64-bit Mach-O file or a static library of them\)$" \
   "$T/hello-arm64" "$T/fat"
 refuse "an ELF input is refused" \
-  "^xrust: '$(re "$X")' is an ELF file \(expected a thin 64-bit Mach-O file\)$" \
+  "^xrust: '$(re "$X")' is an ELF file \(expected a thin 64-bit Mach-O file or a static library of them\)$" \
   "$T/hello-arm64" "$X"
 refuse "a text file is refused" \
-  "^xrust: '$(re "$T/hello.c")' is not a Mach-O file \(expected a thin 64-bit Mach-O file\)$" \
+  "^xrust: '$(re "$T/hello.c")' is not a Mach-O file \(expected a thin 64-bit Mach-O file or a static library of them\)$" \
   "$T/hello.c" "$T/hello-arm64"
 refuse "a missing input is refused" \
   "^xrust: cannot open '$(re "$T/nope")': No such file or directory$" \

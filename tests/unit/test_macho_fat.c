@@ -124,18 +124,87 @@ static void refused(const char *dir, const void *data, size_t n,
   CHECK(strstr(e.msg, want) != NULL);
 }
 
+/* Appends an ar member header for NAME (BSD "#1/N" when LONG) of LEN
+ * bytes of data (the name included for BSD) to B at *N. */
+static void ar_member(unsigned char *b, size_t *n, const char *name,
+                      int bsd, size_t len)
+{
+  char h[61];
+
+  if (bsd)
+    snprintf(h, sizeof(h), "#1/%-13zu%-12d%-6d%-6d%-8o%-10zu`\n",
+             strlen(name), 0, 0, 0, 0644, len + strlen(name));
+  else
+    snprintf(h, sizeof(h), "%-16s%-12d%-6d%-6d%-8o%-10zu`\n", name, 0, 0,
+             0, 0644, len);
+  memcpy(b + *n, h, 60);
+  *n += 60;
+  if (bsd) {
+    memcpy(b + *n, name, strlen(name));
+    *n += strlen(name);
+  }
+}
+
+TEST(probe_takes_a_static_library_by_its_first_mach_o_member)
+{
+  char *d = tap_scratch("macho"), p[4200];
+  unsigned char b[512];
+  size_t n = 0;
+  struct xr_macho_slice s;
+  struct xr_err e;
+
+  memset(b, 0, sizeof(b));
+  memcpy(b, "!<arch>\n", 8);
+  n = 8;
+  /* a symbol table (GNU name, odd length: one byte of padding) */
+  ar_member(b, &n, "/", 0, 5);
+  memcpy(b + n, "syms", 5);
+  n += 6;
+  /* a text member, then an arm64 object under a BSD long name */
+  ar_member(b, &n, "README/", 0, 4);
+  memcpy(b + n, "text", 4);
+  n += 4;
+  ar_member(b, &n, "lib.rlib-0.o", 1, 32);
+  put_le32(b + n, XR_MACHO_MAGIC_64);
+  put_le32(b + n + 4, XR_MACHO_CPU_ARM64);
+  put_le32(b + n + 8, 0);
+  n += 32;
+  snprintf(p, sizeof(p), "%s/lib.a", d);
+  put_bytes(p, b, n, 0644);
+  CHECK(xr_macho_probe(p, &s, &e) == 0);
+  CHECK(s.cputype == XR_MACHO_CPU_ARM64);
+  CHECK(s.cpusubtype == 0);
+  CHECK(s.align == 3);
+  CHECK(s.size == n);
+  /* the same archive whose object is for ppc64 */
+  put_le32(b + n - 32 + 4, 0x01000012u);
+  put_bytes(p, b, n, 0644);
+  CHECK(xr_macho_probe(p, &s, &e) == XR_EUSAGE);
+  CHECK(strstr(e.msg, "is a static library for CPU type 0x01000012") !=
+        NULL);
+  CHECK(xr_fs_rmtree(d, &e) == 0);
+}
+
 TEST(probe_refuses_what_is_not_a_thin_64_bit_mach_o)
 {
   char *d = tap_scratch("macho"), p[4200];
   unsigned char h[64];
   struct xr_macho_slice s;
   struct xr_err e;
-  const char *exp = "(expected a thin 64-bit Mach-O file)";
+  const char *exp = "(expected a thin 64-bit Mach-O file or a static "
+                    "library of them)";
 
   refused(d, "", 0, XR_EUSAGE, "is not a Mach-O file");
   refused(d, "#!/bin/sh\n", 10, XR_EUSAGE, "is not a Mach-O file");
   refused(d, "\177ELF\2\1\1\0", 8, XR_EUSAGE, "is an ELF file");
-  refused(d, "!<arch>\n", 8, XR_EUSAGE, "is an archive");
+  refused(d, "!<arch>\n", 8, XR_EUSAGE,
+          "is an archive with no 64-bit Mach-O member");
+  refused(d, "!<arch>\nx.o/           0           0     0     644     "
+          "99999     `\n", 68, XR_EUSAGE,
+          "broken archive member header at offset 8");
+  refused(d, "!<arch>\n#1/x            0           0     0     644     "
+          "2         `\nab", 70, XR_EUSAGE,
+          "broken archive member name at offset 8");
   refused(d, "\xca\xfe\xba\xbe\0\0\0\2", 8, XR_EUSAGE,
           "is a fat Mach-O file");
   refused(d, "\xce\xfa\xed\xfe\7\0\0\0", 8, XR_EUSAGE,
@@ -297,6 +366,7 @@ TEST(create_refuses_and_keeps_the_old_output)
 }
 
 TAP_MAIN(TAP_CASE(probe_reads_cpu_subtype_size_and_alignment),
+         TAP_CASE(probe_takes_a_static_library_by_its_first_mach_o_member),
          TAP_CASE(probe_refuses_what_is_not_a_thin_64_bit_mach_o),
          TAP_CASE(layout_orders_by_alignment_and_rounds_offsets),
          TAP_CASE(create_writes_header_padding_and_unchanged_slices),
