@@ -1,0 +1,361 @@
+#!/bin/sh
+# xrust-test: no-sanitize
+# Rust inside C projects (issue 13): examples/c-embed built against the
+# dist fixture for the host (gcc), for arm64 (aarch64-linux-gnu-gcc, run
+# under qemu) and static x86_64 (musl-gcc), each program run and its
+# output checked; what a rebuild runs, from a process log; the generated
+# tally.pc used through pkg-config --static; the cdylib loaded with
+# dlopen; two crates in one non-recursive Makefile (-j2, -C, -f from
+# elsewhere); a recursive Makefile; a C compiler with no Rust target; and
+# make -n, which downloads nothing.
+. "$(dirname "$0")/../lib.sh"
+
+serve_dist_fixture "C programs linking Rust crates against the dist fixture"
+export XRUST_HOME="$T/home" XRUST_DIST_SERVER="$SERVE_URL" XRUST_CHANNEL=1.96.0
+fx=$XRUST_ROOT/tests/fixtures/cembed
+qemu=$(command -v qemu-aarch64)
+
+# crate DIR: a copy of examples/c-embed/tally in DIR/tally, its sources
+# only.
+crate() {
+  mkdir -p "$1/tally"
+  (cd "$XRUST_ROOT/examples/c-embed/tally" &&
+    cp -r Cargo.toml Cargo.lock cbindgen.toml rust-toolchain.toml src \
+      "$1/tally/")
+}
+
+# example DIR: a copy of examples/c-embed's sources in DIR whose Makefile
+# includes this checkout's xrust.mk (the only line that differs).
+example() {
+  crate "$1"
+  cp "$XRUST_ROOT/examples/c-embed/main.c" "$1/"
+  sed "s|^include \.\./\.\./mk/xrust\.mk$|include $XRUST_ROOT/mk/xrust.mk|" \
+    "$XRUST_ROOT/examples/c-embed/Makefile" >"$1/Makefile"
+}
+
+# execd: the successful execve calls of the strace log $T/trace, one a
+# line with its arguments, leaving out the processes that asked the C
+# compiler for its target when the Makefile was read (a shell running
+# `$(CC) -dumpmachine`, and what it started).  A call split in two by
+# another process's output is joined back by its pid; parents are known
+# from the clone, fork and vfork calls.
+execd() {
+  awk 'function add(pid, line) {
+      n++; lp[n] = pid; ln[n] = line
+      if (line ~ /-dumpmachine/) mark[pid] = 1
+    }
+    function probe(pid, d) {
+      for (d = 0; pid != "" && d < 100; d++) {
+        if (pid in mark) return 1
+        pid = (pid in par) ? par[pid] : ""
+      }
+      return 0
+    }
+    /(clone3?|v?fork)(\(| resumed>)/ && / = [0-9]+$/ {
+      c = $0; sub(/.* = /, "", c); par[c] = $1; next
+    }
+    /execve\(".*<unfinished \.\.\.>$/ { p[$1] = $0; next }
+    /<\.\.\. execve resumed>/ {
+      if (($1 in p) && / = 0$/) add($1, p[$1])
+      delete p[$1]; next
+    }
+    /execve\("/ && / = 0$/ { add($1, $0) }
+    END { for (i = 1; i <= n; i++) if (!probe(lp[i])) print ln[i] }' "$T/trace"
+}
+
+# execs ERE: how many programs whose path matches ERE the traced make ran.
+execs() { execd | grep -cE "execve\\(\"($1)\""; }
+
+# ran: the names of the programs the traced make ran for its recipes,
+# sorted, on one line, leaving out make and the shell.
+ran() {
+  execd | sed 's/^[0-9]* *execve("\([^"]*\)".*/\1/; s|.*/||' |
+    grep -vxE 'make|sh' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+# traced DIR ARGS...: make ARGS in DIR under strace; the log in $T/trace.
+traced() {
+  _d=$1; shift
+  (cd "$_d" && env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS strace -f -qq \
+    -s 512 -e trace=execve,clone,clone3,fork,vfork -e signal=none \
+    -o "$T/trace" $MAKE --no-print-directory "$@") \
+    >"$T/out" 2>"$T/err"
+  rc=$?
+}
+
+# A file printing a variable of the Makefile it is read after.
+cat >"$T/show.mk" <<'MK'
+show-%: ; @echo '$($*)'
+MK
+
+# make -n, before anything was built: nothing is downloaded or written to
+# the store, and the recipes it prints name the staticlib.
+h=$T/host
+example "$h"
+mk_run "$h" -n XRUST_HOME="$T/nhome"
+is "make -n succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+is "make -n sent no request to the dist server" "$(requests)" 0
+is "make -n wrote nothing to the store" \
+  "$(ls -A "$T/nhome" 2>/dev/null | wc -l | tr -d ' ')" 0
+like "make -n prints the link of app with the staticlib" "$T/out" \
+  "-o app main\.o .*/libtally\.a"
+check "make -n wrote nothing in the project" test ! -e "$h/app" -a \
+  ! -e "$h/main.o" -a ! -e "$h/out" -a ! -e "$h/xrust.lock"
+
+# The host build: `make` builds and runs the self-checking program.
+mk_run "$h"
+is "make (host) succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "the host program checked the library's target" "$T/out" \
+  "^target: C x86_64-gnu, Rust x86_64-gnu$"
+like "the host program counted the sample" "$T/out" \
+  "^sample: 3 lines, 14 words, 74 bytes, 69 characters$"
+like "the callback ran once per word" "$T/out" \
+  "^words: 14 callbacks, longest \"Voil.*:\" \(7 bytes\)$"
+like "the Rust-allocated summary came back" "$T/out" \
+  "^summary: 3 lines, 14 words, 74 bytes, 69 characters$"
+like "the error path names invalid UTF-8" "$T/out" \
+  "^error: invalid UTF-8: -2 \(input is not valid UTF-8\)$"
+like "every check of the host program passed" "$T/out" \
+  "^tally 0\.1\.0: all 11 checks passed$"
+check "tally.h was generated by cbindgen" \
+  grep -q 'generated by cbindgen' "$(cd "$h" && $MAKE -s -f Makefile \
+    -f "$T/show.mk" show-TALLY_INCLUDE)/tally.h"
+run_in "$h" sh -c 'printf "one two\nthree\n" | ./app -'
+is "the host program tallies standard input" "$rc:$(cat "$T/out")" \
+  "0:stdin: 2 lines, 3 words, 14 bytes, 14 characters"
+run_in "$h" sh -c 'printf "ab\\377\\n" | ./app -'
+is "invalid UTF-8 on standard input exits 2" "$rc" 2
+like "and the C side prints the library's message" "$T/err" \
+  "^app: stdin: input is not valid UTF-8 \(status -2\)$"
+
+# Incrementality, from the processes a rebuild starts.
+compiles() { execs '[^"]*/cc1'; }
+# links [OUT]: how many links wrote OUT (default app).
+links() {
+  execd | grep -E 'execve\("[^"]*/collect2", ' |
+    grep -c "\"-o\", \"${1:-app}\""
+}
+traced "$h" app
+is "nothing changed: make succeeds" "$rc" 0
+is "nothing changed: nothing runs" "$(ran)" ""
+sleep 1
+touch "$h/main.c"
+traced "$h" app
+is "main.c touched: make succeeds" "$rc" 0
+is "main.c touched: only the C compiler and linker run" "$(ran)" \
+  "as cc cc1 collect2 ld"
+is "main.c touched: one compile, one link" "$(compiles):$(links)" "1:1"
+lib=$(cd "$h" && $MAKE -s -f Makefile -f "$T/show.mk" show-TALLY_STATICLIB)
+touch "$T/before"
+sleep 1
+touch "$h/tally/src/lib.rs"
+traced "$h" app
+is "lib.rs touched: make succeeds" "$rc" 0
+check "lib.rs touched: cargo runs" test "$(execs '[^"]*/cargo')" -ge 1
+check "lib.rs touched: rustc runs" test "$(execs '[^"]*/rustc')" -ge 1
+is "lib.rs touched: the program is linked again, once" "$(links)" 1
+check "lib.rs touched: the staticlib was rebuilt" test "$lib" -nt "$T/before"
+traced "$h" app
+is "after that rebuild nothing runs" "$(ran)" ""
+run_in "$h" ./app
+is "the relinked program passes its checks" "$rc:$(tail -n 1 "$T/out")" \
+  "0:tally 0.1.0: all 11 checks passed"
+
+# The cdylib, loaded at run time.
+run_in "$h" $MAKE -s -f Makefile -f "$T/show.mk" show-TALLY_CDYLIB
+so=$(cat "$T/out")
+run_in "$h" $MAKE -s -f Makefile -f "$T/show.mk" "$so"
+is "TALLY_CDYLIB is a target that builds" "$rc" 0
+readelf -dW "$so" >"$T/dyn" 2>&1
+like "the cdylib's soname is libtally.so" "$T/dyn" \
+  "\(SONAME\) +Library soname: \[libtally\.so\]"
+inc=$(cd "$h" && $MAKE -s -f Makefile -f "$T/show.mk" show-TALLY_INCLUDE)
+run_in "$T" cc -O2 -Wall -I"$inc" -o dlopen "$fx/dlopen.c" -ldl
+is "dlopen.c builds" "$rc" 0
+readelf -dW "$T/dlopen" >"$T/dyn" 2>&1
+unlike "dlopen.c does not link libtally.so" "$T/dyn" "libtally"
+run_in "$T" ./dlopen "$so"
+is "dlopen.c loads the cdylib and every check passes" "$rc" 0
+like "it called tally_version through dlsym" "$T/out" "^dlopen: tally 0\.1\.0$"
+[ "$rc" = 0 ] || diag_file "$T/out"
+
+# The generated pkg-config file, used by a second C program (with the
+# cdylib beside the staticlib, --static must still give a static link).
+pc=$(cd "$h" && $MAKE -s -f Makefile -f "$T/show.mk" show-TALLY_PC)
+check "TALLY_PC names an existing tally.pc" test -f "$pc"
+flags=$(PKG_CONFIG_PATH=$(dirname "$pc") pkg-config --static --cflags \
+  --libs tally 2>"$T/err")
+is "pkg-config --static reads tally.pc" "$?" 0
+like "tally.pc's Libs.private has rustc's native libraries" "$pc" \
+  "^Libs\.private: .*-lgcc_s"
+run_in "$T" sh -c "cc -O2 -Wall -o pcuser '$fx/pcuser.c' $flags"
+is "pcuser.c builds with pkg-config's flags alone" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+readelf -dW "$T/pcuser" >"$T/dyn" 2>&1
+unlike "pcuser links tally statically" "$T/dyn" "NEEDED.*libtally"
+run_in "$T" ./pcuser
+is "pcuser runs and counts" "$rc:$(cat "$T/out")" \
+  "0:pcuser: 2 lines, 5 words, 35 bytes, 35 characters"
+
+# arm64: the Rust target follows aarch64-linux-gnu-gcc; the program runs
+# under qemu.
+a=$T/arm64
+example "$a"
+n=$(requests)
+mk_run "$a" CC=aarch64-linux-gnu-gcc
+is "make CC=aarch64-linux-gnu-gcc succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "the program ran under qemu" "$T/out" "^$(re "$qemu") .*\./app$"
+like "the arm64 program checked the library's target" "$T/out" \
+  "^target: C aarch64-gnu, Rust aarch64-gnu$"
+like "every check of the arm64 program passed" "$T/out" \
+  "^tally 0\.1\.0: all 11 checks passed$"
+file "$a/app" >"$T/file"
+like "app is an arm64 executable" "$T/file" "ARM aarch64"
+tail -n +$((n + 1)) "$SERVE_LOG" >"$T/new"
+like "the arm64 target's rust-std was added to the toolchain" "$T/new" \
+  "^GET /dist/.*/rust-std-1\.96\.0-aarch64-unknown-linux-gnu\.tar\."
+unlike "and no other package was downloaded" "$T/new" \
+  "/(rustc|cargo)-1|rust-std-1\.96\.0-x86_64"
+
+# musl-gcc: a static x86_64 program.
+m=$T/musl
+example "$m"
+n=$(requests)
+mk_run "$m" CC=musl-gcc
+is "make CC=musl-gcc succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "the musl program checked the library's target" "$T/out" \
+  "^target: C x86_64-musl, Rust x86_64-musl$"
+like "every check of the musl program passed" "$T/out" \
+  "^tally 0\.1\.0: all 11 checks passed$"
+readelf -lW "$m/app" >"$T/phdr" 2>&1
+like "the musl app has program headers" "$T/phdr" "LOAD"
+unlike "the musl app has no PT_INTERP" "$T/phdr" "INTERP"
+readelf -dW "$m/app" >"$T/dyn" 2>&1
+unlike "the musl app needs no shared library" "$T/dyn" "NEEDED"
+tail -n +$((n + 1)) "$SERVE_LOG" >"$T/new"
+like "the musl target's rust-std was added to the toolchain" "$T/new" \
+  "^GET /dist/.*/rust-std-1\.96\.0-x86_64-unknown-linux-musl\.tar\."
+unlike "and no other package was downloaded" "$T/new" \
+  "/(rustc|cargo)-1|rust-std-1\.96\.0-(aarch64|x86_64-unknown-linux-gnu)"
+
+# A C compiler whose triple has no Rust target.
+mkdir -p "$T/bin"
+cat >"$T/bin/fakecc" <<'SH'
+#!/bin/sh
+[ "$1" = -dumpmachine ] && { echo arm-none-eabi; exit 0; }
+exec gcc "$@"
+SH
+chmod +x "$T/bin/fakecc"
+f=$T/fake
+example "$f"
+mk_run "$f" CC="$T/bin/fakecc"
+is "a compiler for arm-none-eabi stops make" "$rc" 2
+like "the error, at the xrust-crate line, names the C triple" "$T/err" \
+  "^Makefile:[0-9]+: \*\*\* xrust: .*'arm-none-eabi'"
+like "and XRUST_TARGET" "$T/err" "XRUST_TARGET"
+check "nothing was built" test ! -e "$f/app" -a ! -e "$f/main.o"
+mk_run "$f" CC="$T/bin/fakecc" XRUST_TARGET=x86_64-unknown-linux-gnu
+is "XRUST_TARGET overrides the compiler's triple" "$rc" 0
+like "and that build runs" "$T/out" "^tally 0\.1\.0: all 11 checks passed$"
+
+# Two crates in one non-recursive Makefile: fragments included from the
+# top, every path from the Makefile's own directory, the build tree under
+# it.
+b=$T/big
+mkdir -p "$b/rust" "$b/src"
+crate "$b/rust"
+cp -r "$fx/shout" "$b/rust/"
+cp "$fx/both.c" "$b/src/"
+cat >"$b/Makefile" <<MK
+big_top := \$(patsubst %/,%,\$(dir \$(abspath \$(lastword \$(MAKEFILE_LIST)))))
+all: big-check
+XRUST_OUT := \$(big_top)/build/rust
+include $XRUST_ROOT/mk/xrust.mk
+include \$(big_top)/src/module.mk
+MK
+cat >"$b/src/module.mk" <<'MK'
+$(eval $(call xrust-crate,tally,$(big_top)/rust/tally))
+$(eval $(call xrust-crate,shout,$(big_top)/rust/shout))
+big_libs := $(TALLY_STATICLIB) $(SHOUT_STATICLIB)
+$(big_top)/build/both.o: $(big_top)/src/both.c $(big_libs)
+	$(CC) -O2 -Wall -I$(TALLY_INCLUDE) -I$(SHOUT_INCLUDE) -c -o $@ $<
+$(big_top)/build/both: $(big_top)/build/both.o $(big_libs)
+	$(CC) -o $@ $< $(big_libs) $(TALLY_LDLIBS) $(SHOUT_LDLIBS)
+big-check: $(big_top)/build/both
+	$<
+.PHONY: big-check
+MK
+mk_run "$b" -j2
+is "two crates: make -j2 succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "the program links both and shouts tally's summary" "$T/out" \
+  "^both: 1 LINE, 4 WORDS, 24 BYTES, 24 CHARACTERS$"
+check "each crate has its own directory under XRUST_OUT" \
+  test -d "$b/build/rust/tally" -a -d "$b/build/rust/shout"
+check "SHOUT_INCLUDE is the crate's include/" sh -c "cd '$b' && \
+  test \"\$($MAKE -s -f Makefile -f '$T/show.mk' show-SHOUT_INCLUDE)\" \
+  = '$b/rust/shout/include'"
+# crates NAME: how many rustc processes compiled crate NAME.
+crates() {
+  execd | grep -c "execve(\"[^\"]*/rustc\", .*\"--crate-name\", \"$1\""
+}
+sleep 1
+touch "$b/rust/shout/src/lib.rs"
+traced "$b" -j2
+is "shout touched: make -j2 succeeds" "$rc" 0
+is "shout touched: rustc compiles shout, not tally" \
+  "$(crates shout):$(crates tally)" "1:0"
+is "shout touched: the program is linked again" "$(links "$b/build/both")" 1
+mkdir -p "$T/elsewhere"
+traced "$T" -C "$b" -j2
+is "make -C from another directory succeeds" "$rc" 0
+like "and runs the program" "$T/out" "^both: 1 LINE"
+is "make -C rebuilt nothing, ran the program" "$(ran)" both
+traced "$T/elsewhere" -f "$b/Makefile"
+is "make -f from another directory succeeds" "$rc" 0
+is "make -f rebuilt nothing, ran the program" "$(ran)" both
+is "make -f wrote nothing in the current directory" \
+  "$(ls -A "$T/elsewhere" | wc -l | tr -d ' ')" 0
+
+# A recursive Makefile: the top one runs $(MAKE) -C rust, which builds the
+# crate and hands over the library, its header and its link flags.
+r=$T/rec
+mkdir -p "$r/rust"
+cp "$XRUST_ROOT/examples/c-embed/main.c" "$r/"
+crate "$r/rust"
+cat >"$r/rust/Makefile" <<MK
+include $XRUST_ROOT/mk/xrust.mk
+\$(eval \$(call xrust-crate,tally,tally))
+all: libtally.a
+libtally.a: \$(TALLY_STATICLIB)
+	cp \$(TALLY_INCLUDE)/tally.h tally.h
+	echo '\$(TALLY_LDLIBS)' >ldlibs
+	cp \$< \$@
+.PHONY: all
+MK
+cat >"$r/Makefile" <<'MK'
+all: app
+	./app
+rust/libtally.a: FORCE
+	$(MAKE) -C rust
+main.o: main.c rust/libtally.a
+	$(CC) -O2 -Wall -Irust -c -o $@ main.c
+app: main.o rust/libtally.a
+	$(CC) -o $@ main.o rust/libtally.a $$(cat rust/ldlibs)
+FORCE:
+.PHONY: all FORCE
+MK
+mk_run "$r" -j2
+is "recursive: make -j2 succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "recursive: the program passes its checks" "$T/out" \
+  "^tally 0\.1\.0: all 11 checks passed$"
+traced "$r" -j2 app
+is "recursive: a second run succeeds" "$rc" 0
+is "recursive: a second run rebuilds nothing" "$(ran)" ""
+
+done_testing
