@@ -9,8 +9,10 @@
 #
 #   _TARGET     the Rust triple
 #   _STATICLIB  $(XRUST_OUT)/NAME/<triple>/lib<name>.a, a file with rules
-#   _CDYLIB     .../lib<name>.so (.dylib, .dll) when crate-type has cdylib
-#               (empty on musl, whose static targets have no cdylib)
+#   _CDYLIB     .../shared/lib<name>.so (.dylib, .dll) when crate-type
+#               has cdylib (empty on musl, whose static targets have
+#               none); in a directory of its own, so that the .pc file's
+#               -l<name> finds the static library
 #   _LDLIBS     the native libraries the static library needs, as rustc's
 #               --print=native-static-libs gave them when the dependency
 #               layer was built (read when a recipe expands it)
@@ -70,7 +72,7 @@ xrust__c_$(2)_lib := $$(call xrust__lib,$$(xrust__c_$(2)_NAME))
 $(1)_TARGET := $(4)
 $(1)_STATICLIB := $$(xrust__c_$(2)_out)/$$(xrust__c_$(2)_lib).a
 $(1)_CDYLIB := $$(if $$(filter cdylib,$$(xrust__c_$(2)_LIBS)),$(if $(call \
-  xrust__is_musl,$(4)),,$$(xrust__c_$(2)_out)/$$(call \
+  xrust__is_musl,$(4)),,$$(xrust__c_$(2)_out)/shared/$$(call \
   xrust__dylib,$(4),$$(xrust__c_$(2)_NAME))))
 $(1)_LDLIBS = $$(strip $$(file <$(xrust__o)/$(2)/.xrust/$(4)/ldlibs))
 $(1)_INCLUDE := $$(if $$(wildcard $(3)/cbindgen.toml),$$(xrust__c_$(2)_out)/include,$$(wildcard \
@@ -90,8 +92,8 @@ xrust__c_cbindgen = $(wildcard $(3)/cbindgen.toml)
 define xrust__c_outputs
 $($(1)_STATICLIB) $($(1)_CDYLIB): $(5)/crate.stamp $($(1)_PC) \
     $(if $(xrust__c_cbindgen),$($(1)_INCLUDE)/$(xrust__c_$(2)_lib:lib%=%).h)
-	$(call xrust__say,LIB,$(XRUST_OUT)/$(2)/$(4)/$$(@F))
-	$(xrust__q)cp -f '$(5)/target/$(4)/$(xrust__profile_dir)/$$(@F)' \
+	$(call xrust__say,LIB,$$(patsubst $(xrust__o)/%,$(XRUST_OUT)/%,$$@))
+	$(xrust__q)mkdir -p '$$(@D)' && cp -f '$(5)/target/$(4)/$(xrust__profile_dir)/$$(@F)' \
 	  '$$@.tmp' && mv -f '$$@.tmp' '$$@'
 
 $($(1)_PC): $(5)/deps.stamp
