@@ -53,8 +53,8 @@ const char *xr_macho_cpu_name(uint32_t cputype);
 /*
  * Orders the N slices by ascending alignment, then CPU type, and gives
  * each its offset: the first after the header, rounded up to its
- * alignment, each next one after the previous slice, rounded up likewise.  A layout that
- * needs offsets of 4 GiB or more is XR_ELIMIT.
+ * alignment, each next one after the previous slice, rounded up
+ * likewise.  A layout that needs offsets of 4 GiB or more is XR_ELIMIT.
  */
 int xr_macho_fat_layout(struct xr_macho_slice *slices, size_t n,
                         struct xr_err *err);
