@@ -29,24 +29,7 @@ export XRUST_DIST_SERVER="$DIST_URL" XRUST_CHANNEL=1.96.0 \
 DATE=$(cat "$DIST_DIR/dist/channel-rust-1.96.0-date.txt")
 cat "$DIST_DIR/dist/$DATE"/*.tar.gz "$REG_DIR"/crates/*/*.crate >/dev/null
 
-# stamp T0: each input line prefixed with the seconds since T0.
-stamp() {
-  while IFS= read -r l; do
-    printf '%7.2f %s\n' "$(echo "$(now) - $1" | bc)" "$l"
-  done
-}
-
-run_cold() {
-  rm -rf "$W/home" "$p/out" "$p/xrust.lock"
-  sync
-  t0=$(now)
-  { XRUST_HOME=$W/home make -C "$p" --no-print-directory -j"$JOBS" cross-all
-    echo $? >"$W/status"; } 2>&1 | stamp "$t0" >"$W/timeline"
-  t1=$(now)
-  [ "$(cat "$W/status")" = 0 ] || { echo "make -j$JOBS cross-all failed:" >&2
-    tail -n 30 "$W/timeline" >&2; exit 1; }
-  elapsed "$t0" "$t1" >>"$W/t.cold"
-}
+run_cold() { cold_make "$p" cross-all "$W/t.cold"; }
 
 : >"$W/t.cold"
 load0=$(load)

@@ -205,3 +205,26 @@ listen_overflows() {
 requests() {
   if [ $# -gt 1 ]; then grep -Ec -- "$2" "$1" || true; else wc -l <"$1" | tr -d ' '; fi
 }
+
+# stamp T0: each input line prefixed with the seconds since T0.
+stamp() {
+  while IFS= read -r l; do
+    printf '%7.2f %s\n' "$(echo "$(now) - $1" | bc)" "$l"
+  done
+}
+
+# cold_make DIR GOAL TIMEFILE: one cold build of GOAL in DIR (empty
+# XRUST_HOME $W/home, no out/, no xrust.lock) with make -j$JOBS, its
+# lines stamped into $W/timeline and its wall time appended to TIMEFILE;
+# a failed build stops the benchmark with the timeline's end.
+cold_make() {
+  rm -rf "$W/home" "$1/out" "$1/xrust.lock"
+  sync
+  t0=$(now)
+  { XRUST_HOME=$W/home make -C "$1" --no-print-directory -j"$JOBS" "$2"
+    echo $? >"$W/status"; } 2>&1 | stamp "$t0" >"$W/timeline"
+  t1=$(now)
+  [ "$(cat "$W/status")" = 0 ] || { echo "make -j$JOBS $2 failed:" >&2
+    tail -n 30 "$W/timeline" >&2; exit 1; }
+  elapsed "$t0" "$t1" >>"$3"
+}

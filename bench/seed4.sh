@@ -52,13 +52,6 @@ project() {
 p=$W/hello
 project "$p" "$targets"
 
-# stamp T0: each input line prefixed with the seconds since T0.
-stamp() {
-  while IFS= read -r l; do
-    printf '%7.2f %s\n' "$(echo "$(now) - $1" | bc)" "$l"
-  done
-}
-
 # verify DIR TARGET: DIR/out/TARGET/hello is what TARGET should produce;
 # prints what was checked, or stops the benchmark.
 verify() {
@@ -90,19 +83,6 @@ verify() {
   esac
 }
 
-# cold DIR GOAL TIMEFILE: one cold build of GOAL in DIR, its wall time
-# appended to TIMEFILE, xrust's lines stamped into $W/timeline.
-cold() {
-  rm -rf "$W/home" "$1/out" "$1/xrust.lock"
-  sync
-  t0=$(now)
-  { XRUST_HOME=$W/home make -C "$1" --no-print-directory -j"$JOBS" "$2"
-    echo $? >"$W/status"; } 2>&1 | stamp "$t0" >"$W/timeline"
-  t1=$(now)
-  [ "$(cat "$W/status")" = 0 ] || { echo "make -j$JOBS $2 failed:" >&2
-    tail -n 30 "$W/timeline" >&2; exit 1; }
-  elapsed "$t0" "$t1" >>"$3"
-}
 
 : >"$W/t.all"
 : >"$W/checks"
@@ -112,9 +92,9 @@ while [ $r -lt "$RUNS" ]; do
   : >"$W/status"
   if [ $r -eq $((RUNS - 1)) ]; then
     # The last run also gives the CPU time of make and everything under it.
-    cpu=$(cpu_times cold "$p" cross-all "$W/t.all")
+    cpu=$(cpu_times cold_make "$p" cross-all "$W/t.all")
   else
-    cold "$p" cross-all "$W/t.all"
+    cold_make "$p" cross-all "$W/t.all"
   fi
   [ "$(cat "$W/status")" = 0 ] || { echo "make -j$JOBS cross-all failed:" >&2
     tail -n 30 "$W/timeline" >&2; exit 1; }
@@ -131,7 +111,7 @@ if [ "$SINGLE" != 0 ]; then
   for t in $targets; do
     project "$q" "$t"
     : >"$W/status"
-    cold "$q" "cross-$t" "$W/t.one"
+    cold_make "$q" "cross-$t" "$W/t.one"
     verify "$q" "$t" >>"$W/checks"
   done
 fi
