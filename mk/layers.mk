@@ -106,7 +106,7 @@ xrust__linker = $(or \
 # `c` mode, not the host's, and no cross compiler for it on PATH.
 xrust__check_linker = $(if $(and \
   $(xrust__is_gnu), \
-  $(filter-out c,$(2)), \
+  $(if $(filter c,$(2)),,not-c), \
   $(filter-out $(XRUST_HOST),$(1)), \
   $(if $(shell command -v $(xrust__gnu_cc)),,missing)), \
   $(error $(xrust__no_gnu_cc)))$(xrust__check_sdk)

@@ -62,11 +62,11 @@ cross-$(1): $(xrust__o)/$(1)/.stamp
 test-$(1): $(xrust__x)/$(1)/deps.stamp
 	$$(call xrust__check_linker,$(2))
 	$$(call xrust__say,TEST,$(XRUST_CRATE_NAME) ($(1)))
-	$(xrust__plus)$(xrust__q)cd '$(XRUST_CRATE_DIR)' && $$(call \
-	  xrust__cargo_env,$(2),,$(XRUST_CRATE_ROOT)) '$(XRUST_CARGO)' test \
-	  $$(call xrust__cargo_args,$(2),$(xrust__x)) \
+	$(xrust__plus)$(xrust__q)cd '$(XRUST_CRATE_DIR)' && \
+	  $$(call xrust__cargo_env,$(2),,$(XRUST_CRATE_ROOT)) \
+	  '$(XRUST_CARGO)' test $$(call xrust__cargo_args,$(2),$(xrust__x)) \
 	  --target-dir '$(xrust__x)/$(1)/target'$(if $(call \
-	  xrust__no_run,$(2)), --no-run && echo 'xrust: $(1): tests built, not \
+	  xrust__no_run,$(2)), --no-run && echo 'xrust: $(1): tests built but not \
 	  run: a $(XRUST_HOST) host cannot run $(2) binaries' >&2)
 endef
 

@@ -59,4 +59,13 @@ is "make dist succeeds" "$rc" 0
 tar tzf "$o/dist/duo-0.2.0-universal2-apple-darwin.tar.gz" >"$T/tar" 2>&1
 is "the universal2 archive holds the three files" \
   "$(tr '\n' ' ' <"$T/tar")" "duo libduo.a libduo.dylib "
+
+# Tests of the Apple targets are built here, not run (only a Mac can).
+mk_run "$p" test-universal2-darwin
+is "make test-universal2-darwin succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+for t in x86_64-darwin aarch64-darwin; do
+  like "test-$t says the tests were built, not run" "$T/err" \
+    "^xrust: $t: tests built but not run: a x86_64-unknown-linux-gnu host cannot run ${t%-darwin}-apple-darwin binaries$"
+done
 done_testing
