@@ -11,7 +11,8 @@
 #       SDKSettings.json; frameworks work, and build scripts that compile
 #       C get clang for the target;
 #   nothing: xrust writes its own text-based stub of libSystem (and of
-#       libc and libm, which rustc always links) from the symbol list
+#       libc and libm, which rustc always links, and libiconv, which the
+#       libc crate links for iconv_open and the like) from the symbol list
 #       macos/libSystem.syms, into $(XRUST_OUT)/.xrust/macos-sdk/.
 #
 # Linking is done by the toolchain's own rust-lld in its Mach-O flavour,
@@ -72,7 +73,7 @@ $(xrust__stub_sdk)/.stamp: $(XRUST_MK_DIR)/macos/libSystem.syms \
 	$(call xrust__why,macos-sdk,$?)
 	$(xrust__q)mkdir -p '$(xrust__stub_sdk)/usr/lib'
 	$(xrust__q)$(XRUST_TOOL) tbd '$<' \
-	  $(foreach l,libSystem libc libm,'$(xrust__stub_sdk)/usr/lib/$(l).tbd')
+	  $(foreach l,libSystem libc libm libiconv,'$(xrust__stub_sdk)/usr/lib/$(l).tbd')
 	$(xrust__q)touch $@
 
 # ---- universal2-darwin ----------------------------------------------------
