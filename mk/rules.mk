@@ -174,6 +174,15 @@ xrust__changed = $(if $(filter 2,$(V)),$(info   CONFIG  $(1) changed))
 
 xrust__bins := $(XRUST_CRATE_BINS)
 
+# $(call xrust__clean_own,NAME,TRIPLE): the recipe line that removes what
+# NAME's target tree holds of the workspace's own packages, for TRIPLE and
+# for the host (their build scripts), and nothing of the dependencies.
+xrust__clean_own = cd '$(xrust__x)/stub' && $(call xrust__cargo_env,$(2)) \
+  '$(XRUST_CARGO)' clean -q --offline --config '$(xrust__cargo_config)' \
+  --target $(2) --profile $(XRUST_PROFILE) \
+  --target-dir '$(xrust__x)/$(1)/target' \
+  $(foreach p,$(XRUST_CRATE_PACKAGES),-p $(p))
+
 # The config records are written at parse time; under `make -n` they are
 # not, and this rule lets Make report what would run instead of stopping.
 $(xrust__x)/%/config: ;
@@ -231,7 +240,11 @@ $(xrust__apple_config)))
 # the workspace's own packages.  Those outputs carry the names and hashes
 # the real build uses, and their records list the sources relative to the
 # package, so cargo would find them fresh against real sources older than
-# the stub build and the crate layer would hand out the empty stubs.
+# the stub build and the crate layer would hand out the empty stubs.  The
+# same clean runs before the stub build, for the other way round: the
+# real build script a crate layer compiled (for the host, so it outlives
+# a change of the config record) would be found fresh against the older
+# stub and run in the stub, where the files it reads are missing.
 #
 # cargo does not see everything the config record holds (SDKROOT, the
 # SDK's version, MACOSX_DEPLOYMENT_TARGET): when the record changed, the
@@ -244,14 +257,11 @@ $(xrust__x)/$(1)/deps.stamp: $(xrust__x)/stub.stamp \
 	$$(call xrust__why,$(1)/deps.stamp,$$?)
 	$(xrust__q)$$(if $$(filter %/config,$$?),rm -rf \
 	  '$(xrust__x)/$(1)/target/$(2)')
+	$(xrust__plus)$(xrust__q)$$(call xrust__clean_own,$(1),$(2))
 	$(xrust__plus)$(xrust__q)cd '$(xrust__x)/stub' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' build $(xrust__cargo_verbosity) \
 	  $$(call xrust__cargo_args,$(2)) --target-dir '$(xrust__x)/$(1)/target'
-	$(xrust__plus)$(xrust__q)cd '$(xrust__x)/stub' && $$(call xrust__cargo_env,$(2)) \
-	  '$(XRUST_CARGO)' clean -q --offline --config '$(xrust__cargo_config)' \
-	  --target $(2) --profile $(XRUST_PROFILE) \
-	  --target-dir '$(xrust__x)/$(1)/target' \
-	  $(foreach p,$(XRUST_CRATE_PACKAGES),-p $(p))
+	$(xrust__plus)$(xrust__q)$$(call xrust__clean_own,$(1),$(2))
 	$(xrust__q)touch $$@
 
 $(xrust__x)/$(1)/crate.stamp: $(xrust__x)/$(1)/deps.stamp \
