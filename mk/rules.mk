@@ -298,8 +298,8 @@ test-$(1): $(xrust__x)/$(1)/deps.stamp
 	$(xrust__plus)$(xrust__q)cd '$(XRUST_CRATE_DIR)' && $$(call xrust__cargo_env,$(2)) \
 	  '$(XRUST_CARGO)' test $$(call xrust__cargo_args,$(2)) \
 	  --target-dir '$(xrust__x)/$(1)/target'$(if $(call \
-	  xrust__no_run,$(2)), --no-run && echo 'xrust: $(1): tests built, not \
-	  run: a $(XRUST_HOST) host cannot run $(2) binaries' >&2)
+	  xrust__no_run,$(2)), --no-run && echo 'xrust: $(1): tests built but \
+	  not run: a $(XRUST_HOST) host cannot run $(2) binaries' >&2)
 endef
 
 # Tests of an Apple triple run on a Mac only.
