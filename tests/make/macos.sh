@@ -7,13 +7,13 @@
 # structurally (tests/macho_check.py: CPU, minimum macOS, dylibs, binds,
 # the arm64 signature recomputed; llvm-objdump's load commands; llvm-nm's
 # imports all from libSystem; the universal2 file what llvm-lipo makes);
-# show and dist.  MACOSX_DEPLOYMENT_TARGET rebuilds the deps and crate
-# layers of the Apple targets only, once.  A test SDK (macho_test_sdk):
-# tests/fixtures/cfhello links CoreFoundation and compiles C in its build
-# script for both Apple targets; its version is part of the config
-# record; without it the build fails naming what is missing, and a
-# directory that is no SDK stops make.  A symbol outside the stub's list
-# fails the link naming it.
+# show, dist and test-NAME (built, not run).  MACOSX_DEPLOYMENT_TARGET
+# rebuilds the deps and crate layers of the Apple targets only, once.  A
+# test SDK (macho_test_sdk): tests/fixtures/cfhello links CoreFoundation
+# and compiles C in its build script for both Apple targets; its version
+# is part of the config record; without it the build fails naming what is
+# missing, and a directory that is no SDK stops make.  A symbol outside
+# the stub's list fails the link naming it.
 . "$(dirname "$0")/../lib.sh"
 . "$XRUST_ROOT/tests/macho-lib.sh"
 
@@ -170,6 +170,15 @@ mkdir -p "$T/untar"
 tar -xzf "$d/hello-0.1.0-universal2-apple-darwin.tar.gz" -C "$T/untar" hello
 check "the universal2 archive holds out/universal2-darwin/hello" \
   cmp "$T/untar/hello" "$fat"
+
+# make test-NAME builds the tests (libtest needs libm's fmod) and says
+# why it does not run them.
+mk_run "$h" test-aarch64-darwin
+is "make test-aarch64-darwin succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "it says the tests were built, not run" "$T/err" \
+  "^xrust: aarch64-darwin: tests built but not run: a x86_64-unknown-linux-gnu host cannot run aarch64-apple-darwin binaries$"
+unlike "no test ran" "$T/out" '^test result'
 
 # ---- MACOSX_DEPLOYMENT_TARGET ---------------------------------------------
 goals="cross-aarch64-darwin cross-x86_64-darwin cross-x86_64-linux"
