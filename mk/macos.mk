@@ -11,7 +11,8 @@
 #       SDKSettings.json; frameworks work, and build scripts that compile
 #       C get clang for the target;
 #   nothing: xrust writes its own text-based stub of libSystem (and of
-#       libc and libm, which rustc always links) from the symbol list
+#       libc and libm, which rustc always links, and libiconv, which the
+#       libc crate links for iconv_open and the like) from the symbol list
 #       macos/libSystem.syms, into $(XRUST_OUT)/.xrust/macos-sdk/.
 #
 # Linking is done by the toolchain's own rust-lld in its Mach-O flavour,
@@ -38,7 +39,10 @@ deployment-target=$(or $(MACOSX_DEPLOYMENT_TARGET),default)
 
 # A C compiler for build scripts: clang aimed at the SDK when both exist,
 # else macos/no-cc, which fails saying which of the two is missing.
-# Looked for when a recipe runs, not at parse time.
+# Looked for when a recipe runs, not at parse time.  The minimum macOS is
+# given, as rustc has it: without it clang takes an arm64 darwin object
+# for iOS unless the SDK's directory is named MacOSX*.sdk, and the link
+# then refuses it.
 xrust__apple_cc = $(if $(and $(xrust__sdk),$(shell command -v clang \
   2>/dev/null)),clang,$(XRUST_MK_DIR)/macos/no-cc)
 xrust__cc_var = $(subst -,_,$(1))
@@ -50,8 +54,12 @@ xrust__apple_env = SDKROOT='$(xrust__sdkroot)' \
   $(if $(MACOSX_DEPLOYMENT_TARGET),MACOSX_DEPLOYMENT_TARGET='$(strip \
   $(MACOSX_DEPLOYMENT_TARGET))') \
   CC_$(xrust__cc_var)='$(xrust__apple_cc)' \
-  $(if $(xrust__sdk),CFLAGS_$(xrust__cc_var)='--target=$(1) -isysroot \
-  $(xrust__sdk)')
+  $(if $(xrust__sdk),CFLAGS_$(xrust__cc_var)='--target=$(1) \
+  -mmacosx-version-min=$(call xrust__apple_min,$(1)) -isysroot $(xrust__sdk)')
+# The minimum macOS for Apple triple $(1): rustc's default unless
+# MACOSX_DEPLOYMENT_TARGET says otherwise.
+xrust__apple_min = $(or $(strip $(MACOSX_DEPLOYMENT_TARGET)),$(if \
+  $(findstring x86_64,$(1)),10.12,11.0))
 
 # Stops a build for Apple triple $(1) whose SDK is not one; part of
 # xrust__check_linker, so it runs only when such a build does.
@@ -70,7 +78,7 @@ $(xrust__stub_sdk)/.stamp: $(XRUST_MK_DIR)/macos/libSystem.syms \
 	$(call xrust__why,macos-sdk,$?)
 	$(xrust__q)mkdir -p '$(xrust__stub_sdk)/usr/lib'
 	$(xrust__q)$(XRUST_TOOL) tbd '$<' \
-	  $(foreach l,libSystem libc libm,'$(xrust__stub_sdk)/usr/lib/$(l).tbd')
+	  $(foreach l,libSystem libc libm libiconv,'$(xrust__stub_sdk)/usr/lib/$(l).tbd')
 	$(xrust__q)touch $@
 
 # ---- universal2-darwin ----------------------------------------------------

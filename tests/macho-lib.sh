@@ -5,21 +5,22 @@
 # libSystem stub written by `xrust tbd`, and the LLVM tools to compare
 # with (llvm-14).
 #
-# Provided: $CLANG, $LD64, $LLVM_LIPO, $LLVM_OBJDUMP, $CHECK (the
-# structural checker, tests/macho_check.py, as a command), macho_tools,
-# macho_sdk, macho_cc, macho_link.
+# Provided: $CLANG, $LD64, $LLVM_LIPO, $LLVM_OBJDUMP, $LLVM_NM, $CHECK
+# (the structural checker, tests/macho_check.py, as a command),
+# macho_tools, macho_sdk, macho_test_sdk, macho_cc, macho_link.
 
 CLANG=clang
 LD64=ld64.lld-14
 LLVM_LIPO=llvm-lipo-14
 LLVM_OBJDUMP=llvm-objdump-14
+LLVM_NM=llvm-nm-14
 CHECK="python3 $XRUST_ROOT/tests/macho_check.py"
 
 # macho_tools: every tool present, or one failure naming the Debian
 # packages (tests/deps.sh installs them) and the end of the test.
 macho_tools() {
   _missing=
-  for _t in "$CLANG" "$LD64" "$LLVM_LIPO" "$LLVM_OBJDUMP" python3; do
+  for _t in "$CLANG" "$LD64" "$LLVM_LIPO" "$LLVM_OBJDUMP" "$LLVM_NM" python3; do
     command -v "$_t" >/dev/null 2>&1 || _missing="$_missing $_t"
   done
   if [ -n "$_missing" ]; then
@@ -36,6 +37,24 @@ macho_sdk() {
   mkdir -p "$1/usr/lib"
   "$XRUST_TOOL" tbd "${2:-$XRUST_ROOT/mk/macos/libSystem.syms}" \
     "$1/usr/lib/libSystem.tbd" "$1/usr/lib/libc.tbd" "$1/usr/lib/libm.tbd"
+}
+
+# macho_test_sdk DIR VERSION: a stub of a MacOSX*.sdk in DIR, enough for
+# xrust's SDK mode: SDKSettings.json with "Version": VERSION, macho_sdk's
+# libraries, and CoreFoundation.framework with a CoreFoundation.tbd
+# exporting a few CF names (ld64.lld looks for Foo.framework/Foo, then
+# Foo.framework/Foo.tbd, under -syslibroot's System/Library/Frameworks).
+CF_INSTALL_NAME=/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation
+macho_test_sdk() {
+  macho_sdk "$1" || return 1
+  printf '{"CanonicalName": "macosx%s", "DisplayName": "macOS %s", "Version": "%s"}\n' \
+    "$2" "$2" "$2" >"$1/SDKSettings.json"
+  _fw=$1/System/Library/Frameworks/CoreFoundation.framework
+  mkdir -p "$_fw"
+  printf '%s\n' _CFRelease _CFStringCreateWithCString _CFStringGetLength \
+    _kCFAllocatorDefault >"$T/.cf.syms"
+  "$XRUST_TOOL" tbd --install-name "$CF_INSTALL_NAME" "$T/.cf.syms" \
+    "$_fw/CoreFoundation.tbd"
 }
 
 # macho_cc ARCH MINOS SRC OBJ: compiles C for macOS (no headers needed).

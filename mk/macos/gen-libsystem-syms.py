@@ -37,7 +37,19 @@ import sys
 RUNTIME = [
     # Declared nowhere as C, emitted by rustc, LLVM or ld64.
     "__Unwind_RaiseException", "__Unwind_Resume", "_bzero", "___bzero",
-    "__tlv_bootstrap", "dyld_stub_binder",
+    "__tlv_bootstrap", "dyld_stub_binder", "_bcmp",
+] + [
+    # The C library calls LLVM lowers the float intrinsics of
+    # core::intrinsics to (f64::sin, `%` on floats, ...): declared as
+    # intrinsics, never as C.
+    "_" + f + sfx
+    for f in ("sin", "cos", "exp", "exp2", "log", "log2", "log10", "pow",
+              "fma", "fmod", "floor", "ceil", "trunc", "round", "rint",
+              "nearbyint", "fmin", "fmax")
+    for sfx in ("", "f")
+] + [
+    # Darwin's forms of sin and cos together, and of exp10.
+    "___sincos_stret", "___sincosf_stret", "___exp10", "___exp10f",
 ]
 
 # The two Apple targets, as rustc's cfg sees them.

@@ -2,9 +2,11 @@
 # xrust-test: no-sanitize
 # without xrust: the manifests parse and every hash matches, the tarballs
 # follow the rust-installer layout, rustup itself installs a toolchain from
-# it over loopback, and that toolchain builds tests/fixtures/hello for the
-# four Linux targets (musl ones linked by its own rust-lld, no C cross
-# compiler) and the programs run (aarch64 under qemu).
+# it over loopback (rust-std for the four Linux targets and the two Apple
+# ones; rustc with rust-lld and rust-objcopy), and that toolchain builds
+# tests/fixtures/hello for the four Linux targets (musl ones linked by its
+# own rust-lld, no C cross compiler) and the programs run (aarch64 under
+# qemu).  tests/make/macos.sh builds for the Apple targets.
 #
 # XRUST_SKIP_FIXTURES=1 skips everything.  XRUST_RUSTUP=PATH picks the
 # rustup binary (default: PATH, then ~/.cargo/bin); XRUST_RUSTUP=none
@@ -17,7 +19,8 @@
 
 fix=$XRUST_ROOT/tests/fixtures
 host=x86_64-unknown-linux-gnu
-targets="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl"
+linux="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl"
+targets="$linux x86_64-apple-darwin aarch64-apple-darwin"
 
 if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
   skip "dist fixture" "XRUST_SKIP_FIXTURES=1"
@@ -140,7 +143,8 @@ for pkg, t, path in files:
                     bad.append("%s: %s not in manifest.in" % (stem, n))
         if pkg == "rustc":
             for need in ("bin/rustc", "bin/rustdoc", "lib/rustlib/%s/bin/rust-lld" % host,
-                         "lib/rustlib/%s/bin/gcc-ld/ld.lld" % host):
+                         "lib/rustlib/%s/bin/gcc-ld/ld.lld" % host,
+                         "lib/rustlib/%s/bin/rust-objcopy" % host):
                 if "%s/rustc/%s" % (stem, need) not in names:
                     bad.append("rustc: missing " + need)
         if pkg == "rust-std" and t.endswith("-musl"):
@@ -205,9 +209,9 @@ if [ -n "$rustup" ]; then
   rc=$?
   diag "rustup toolchain install: exit $rc in $(($(date +%s) - t0)) s"
   if [ "$rc" -eq 0 ]; then
-    ok "rustup installs 1.96.0 with 3 cross targets from the fixture"
+    ok "rustup installs 1.96.0 with 5 cross targets from the fixture"
   else
-    not_ok "rustup installs 1.96.0 with 3 cross targets from the fixture"
+    not_ok "rustup installs 1.96.0 with 5 cross targets from the fixture"
     diag_file "$T/rustup.log"
   fi
   tc=$T/rustup/toolchains/1.96.0-$host
@@ -259,7 +263,14 @@ cp -R "$fix/hello" "$T/hello"
 # musl: -C linker=rust-lld (a bare name: rustc finds it in its sysroot's
 # lib/rustlib/<host>/bin and infers the ld.lld flavor from it).
 check "toolchain ships rust-lld" test -x "$tc/lib/rustlib/$host/bin/rust-lld"
-for t in $targets; do
+# rustc strips Apple binaries (strip = true) with it.
+check "toolchain ships rust-objcopy" \
+  test -x "$tc/lib/rustlib/$host/bin/rust-objcopy"
+for t in x86_64-apple-darwin aarch64-apple-darwin; do
+  check "toolchain has rust-std for $t" \
+    sh -c "ls '$tc/lib/rustlib/$t/lib'/libstd-*.rlib"
+done
+for t in $linux; do
   case $t in
     aarch64-unknown-linux-gnu)
       if ! command -v aarch64-linux-gnu-gcc >/dev/null 2>&1; then
