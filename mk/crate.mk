@@ -9,7 +9,7 @@
 #
 #   _TARGET     the Rust triple
 #   _STATICLIB  $(XRUST_OUT)/NAME/<triple>/lib<name>.a, a file with rules
-#   _CDYLIB     .../shared/lib<name>.so (.dylib, .dll) when crate-type
+#   _CDYLIB     .../cdylib/lib<name>.so (.dylib, .dll) when crate-type
 #               has cdylib (empty on musl, whose static targets have
 #               none); in a directory of its own, so that the .pc file's
 #               -l<name> finds the static library
@@ -72,7 +72,7 @@ xrust__c_$(2)_lib := $$(call xrust__lib,$$(xrust__c_$(2)_NAME))
 $(1)_TARGET := $(4)
 $(1)_STATICLIB := $$(xrust__c_$(2)_out)/$$(xrust__c_$(2)_lib).a
 $(1)_CDYLIB := $$(if $$(filter cdylib,$$(xrust__c_$(2)_LIBS)),$(if $(call \
-  xrust__is_musl,$(4)),,$$(xrust__c_$(2)_out)/shared/$$(call \
+  xrust__is_musl,$(4)),,$$(xrust__c_$(2)_out)/cdylib/$$(call \
   xrust__dylib,$(4),$$(xrust__c_$(2)_NAME))))
 $(1)_LDLIBS = $$(strip $$(file <$(xrust__o)/$(2)/.xrust/$(4)/ldlibs))
 $(1)_INCLUDE := $$(if $$(wildcard $(3)/cbindgen.toml),$$(xrust__c_$(2)_out)/include,$$(wildcard \
