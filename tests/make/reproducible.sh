@@ -5,7 +5,8 @@
 # different stores, built for two Linux targets, gives the same
 # SHA256SUMS from `make dist`, and no binary holds either checkout's or
 # either store's path (rustc runs through mk/xrust-rustc, which remaps
-# them).  The second build goes through a RUSTC_WRAPPER of the user's,
+# them).  Two targets: a musl one linked by rust-lld and a gnu one linked
+# by the cross compiler.  The second build goes through a RUSTC_WRAPPER of the user's,
 # which must still run, and the user's RUSTFLAGS still reach rustc.
 . "$(dirname "$0")/../lib.sh"
 
@@ -19,7 +20,7 @@ for d in "$a" "$b"; do
   mkdir -p "$(dirname "$d")"
   cp -r "$XRUST_ROOT/examples/hello" "$d"
   rm -rf "$d/out" "$d/xrust.lock"
-  printf 'XRUST_TARGETS := x86_64-linux aarch64-linux\ninclude %s/mk/xrust.mk\n' \
+  printf 'XRUST_TARGETS := x86_64-linux aarch64-linux-gnu\ninclude %s/mk/xrust.mk\n' \
     "$XRUST_ROOT" >"$d/Makefile"
 done
 
@@ -44,7 +45,7 @@ check "both give the same SHA256SUMS" \
   cmp "$a/out/dist/SHA256SUMS" "$b/out/dist/SHA256SUMS"
 is "SHA256SUMS lists two archives" \
   "$(wc -l <"$a/out/dist/SHA256SUMS" | tr -d ' ')" 2
-for t in x86_64-linux aarch64-linux; do
+for t in x86_64-linux aarch64-linux-gnu; do
   check "out/$t/hello: the same bytes in both checkouts" \
     cmp "$a/out/$t/hello" "$b/out/$t/hello"
   for p in "$a" "$b" "$T/home-one" "$T/deeper/home-two"; do
