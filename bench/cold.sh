@@ -63,13 +63,7 @@ m=$(median <"$W/t.cold")
 echo "load:    $load0 before, $(load) at the end"
 echo "project: examples/hello, targets: $targets, make -j$JOBS cross-all"
 echo
-echo "| run | wall | CPU user + sys (make and children, last run) |"
-echo "| --- | --- | --- |"
-i=0
-while read -r t; do
-  i=$((i + 1))
-  echo "| $i | **$(printf '%.1f' "$t") s** ($(echo "$t" | awk '{printf "%d min %04.1f s", $1 / 60, $1 % 60}')) | $( [ $i -eq "$RUNS" ] && echo "$cpu") |"
-done <"$W/t.cold"
+runs_table "$W/t.cold" "$cpu"
 echo
 echo "timeline of the last run (seconds since start, xrust's lines):"
 echo

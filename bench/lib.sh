@@ -228,3 +228,17 @@ cold_make() {
     tail -n 30 "$W/timeline" >&2; exit 1; }
   elapsed "$t0" "$t1" >>"$3"
 }
+
+# runs_table FILE CPU: the Markdown table of the wall times in FILE (one
+# a line, in seconds), the last run (the RUNS-th) with its CPU times.
+runs_table() {
+  echo "| run | wall | CPU user + sys (make and children, last run) |"
+  echo "| --- | --- | --- |"
+  _i=0
+  while read -r _t; do
+    _i=$((_i + 1))
+    echo "| $_i | **$(printf '%.1f' "$_t") s** ($(echo "$_t" |
+      awk '{printf "%d min %04.1f s", $1 / 60, $1 % 60}')) | $(
+      [ $_i -eq "$RUNS" ] && echo "$2") |"
+  done <"$1"
+}

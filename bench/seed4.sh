@@ -118,19 +118,12 @@ fi
 
 m=$(median <"$W/t.all")
 mn=$(sort -n "$W/t.all" | head -n 1)
-mins() { echo "$1" | awk '{printf "%d min %04.1f s", $1 / 60, $1 % 60}'; }
 
 echo "load:    $load0 before, $(load) at the end"
 echo "uptime:  $(uptime) (after)"
 echo "project: examples/hello, XRUST_TARGETS := $targets; make -j$JOBS cross-all"
 echo
-echo "| run | wall | CPU user + sys (make and children, last run) |"
-echo "| --- | --- | --- |"
-i=0
-while read -r t; do
-  i=$((i + 1))
-  echo "| $i | **$(printf '%.1f' "$t") s** ($(mins "$t")) | $( [ $i -eq "$RUNS" ] && echo "$cpu") |"
-done <"$W/t.all"
+runs_table "$W/t.all" "$cpu"
 echo
 echo "min $(printf '%.1f' "$mn") s, median $(printf '%.1f' "$m") s of $RUNS run(s): $(runs "$W/t.all")"
 echo

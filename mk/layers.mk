@@ -151,8 +151,11 @@ xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
   xrust__env,$(1))_RUNNER='$(call xrust__runner,$(1))') \
   $(if $(filter c,$(2)),$(xrust__c_env)) \
   $(if $(xrust__is_apple),$(xrust__apple_env))
-xrust__c_env = CC_$(subst -,_,$(1))='$(CC)' \
-  CFLAGS_$(subst -,_,$(1))='$(CFLAGS)' AR_$(subst -,_,$(1))='$(AR)'
+xrust__c_env = CC_$(xrust__cc_var)='$(CC)' CFLAGS_$(xrust__cc_var)='$(CFLAGS)' \
+  AR_$(xrust__cc_var)='$(AR)'
+# The suffix of the cc crate's per-target variables (CC_<triple>, ...):
+# triple $(1) with `-` as `_`.
+xrust__cc_var = $(subst -,_,$(1))
 # $(call xrust__cargo_args,TRIPLE,X)
 xrust__cargo_args = --offline --locked --config '$(2)/cargo-config.toml' \
   --target $(1) --profile $(XRUST_PROFILE) $(xrust__features) \

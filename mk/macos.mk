@@ -27,8 +27,9 @@ xrust__apple_sdk_stamp := $(if $(xrust__sdk),,$(xrust__stub_sdk)/.stamp)
 # The SDK's version, from its SDKSettings.json ("Version": "14.5"): read
 # at parse time, only when an SDK is given.
 ifneq ($(xrust__sdk),)
-xrust__sdk_version := $(shell sed -n 's/.*"Version" *: *"\([0-9.]*\)".*/\1/p' \
-  '$(xrust__sdk)/SDKSettings.json' 2>/dev/null | sed -n 1p)
+xrust__sdk_version := $(shell sed -n \
+  '/"Version" *: *"[0-9.]*"/{s/.*"Version" *: *"\([0-9.]*\)".*/\1/p;q;}' \
+  '$(xrust__sdk)/SDKSettings.json' 2>/dev/null)
 endif
 
 # What the config record of an Apple target holds besides the common
@@ -45,7 +46,6 @@ deployment-target=$(or $(MACOSX_DEPLOYMENT_TARGET),default)
 # then refuses it.
 xrust__apple_cc = $(if $(and $(xrust__sdk),$(shell command -v clang \
   2>/dev/null)),clang,$(XRUST_MK_DIR)/macos/no-cc)
-xrust__cc_var = $(subst -,_,$(1))
 
 # The environment of cargo for Apple triple $(1) (part of xrust__cargo_env).
 xrust__apple_env = SDKROOT='$(xrust__sdkroot)' \

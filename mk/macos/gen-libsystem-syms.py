@@ -81,6 +81,15 @@ def die(msg):
     sys.exit(2)
 
 
+def string_end(src, i):
+    """Index of the '"' that closes the string opening at SRC[I] (len(SRC)
+    when it does not close)."""
+    i += 1
+    while i < len(src) and src[i] != '"':
+        i += 2 if src[i] == "\\" else 1
+    return min(i, len(src))
+
+
 def strip_comments(src):
     """The source with comments blanked and string contents kept."""
     out = []
@@ -101,9 +110,7 @@ def strip_comments(src):
                     i += 1
             out.append(" ")
         elif c == '"':
-            j = i + 1
-            while j < n and src[j] != '"':
-                j += 2 if src[j] == "\\" else 1
+            j = string_end(src, i)
             out.append(src[i:j + 1])
             i = j + 1
         elif c == "'" and re.match(r"'(\\.|[^\\'])'", src[i:i + 4]):
@@ -123,9 +130,7 @@ def balanced(src, i, open_c, close_c):
     while i < n:
         c = src[i]
         if c == '"':
-            i += 1
-            while i < n and src[i] != '"':
-                i += 2 if src[i] == "\\" else 1
+            i = string_end(src, i)
         elif c == open_c:
             depth += 1
         elif c == close_c:
@@ -253,9 +258,7 @@ def open_braces(src):
     while i < n:
         c = src[i]
         if c == '"':
-            i += 1
-            while i < n and src[i] != '"':
-                i += 2 if src[i] == "\\" else 1
+            i = string_end(src, i)
         elif c == "{":
             marks[i] = list(stack)
             stack.append(i)
