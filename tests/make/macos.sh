@@ -316,6 +316,25 @@ like "it names the directory" "$T/err" \
   "xrust: XRUST_MACOS_SDK: '$(re "$T/not-an-sdk")' is not a macOS SDK \(no SDKSettings\.json in it\)"
 unlike "nothing was built" "$T/err" '^  (DEPS|CARGO) '
 
+# An SDKSettings.json without a version.
+mkdir -p "$T/no-version-sdk"
+printf '{"CanonicalName": "macosx"}\n' >"$T/no-version-sdk/SDKSettings.json"
+cfbuild XRUST_MACOS_SDK="$T/no-version-sdk"
+is "SDKSettings.json without a Version: make stops (status 2)" "$rc" 2
+like "it names the file and the entry" "$T/err" \
+  "xrust: XRUST_MACOS_SDK: '$(re "$T/no-version-sdk")/SDKSettings\.json' has no \"Version\" entry"
+
+# The C compiler of build scripts when none can build for macOS: it says
+# which of the SDK and clang is missing.
+XRUST_MACOS_SDK= "$XRUST_ROOT/mk/macos/no-cc" -c x.c >"$T/out" 2>"$T/err"
+is "no-cc without an SDK fails" "$?" 1
+like "and says an SDK is needed" "$T/err" \
+  "^xrust: a build script compiles C for macOS: that needs an Apple SDK; set XRUST_MACOS_SDK"
+XRUST_MACOS_SDK=$sdk "$XRUST_ROOT/mk/macos/no-cc" -c x.c >"$T/out" 2>"$T/err"
+is "no-cc with an SDK (clang missing) fails" "$?" 1
+like "and names clang's Debian package" "$T/err" \
+  "^xrust: a build script compiles C for macOS: that needs clang, which is not on PATH \(Debian/Ubuntu: apt-get install clang\)$"
+
 # ---- a symbol outside the stub's list -------------------------------------
 u=$T/nosym
 mkdir -p "$u/src"
