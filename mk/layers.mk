@@ -144,6 +144,7 @@ xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
   RUSTC_WRAPPER='$(XRUST_MK_DIR)/xrust-rustc' \
   XRUST_RUSTC_WRAPPER='$(RUSTC_WRAPPER)' \
   XRUST_REMAP_HOME='$(abspath $(XRUST_HOME))' XRUST_REMAP_SRC='$(3)' \
+  XRUST_REMAP_VENDOR='$(XRUST_VENDOR_LINKS)' \
   XRUST_REMAP_OUT='$(xrust__o)' \
   PATH='$(XRUST_TOOLCHAIN)/bin':"$$PATH" \
   $(call xrust__env,$(1))_LINKER='$(call xrust__linker,$(1),$(2))' \
@@ -151,6 +152,13 @@ xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
   xrust__env,$(1))_RUNNER='$(call xrust__runner,$(1))') \
   $(if $(filter c,$(2)),$(xrust__c_env)) \
   $(if $(xrust__is_apple),$(xrust__apple_env))
+# The text of the config record (xrust__layer_rules) of triple $(1) in
+# mode $(2).
+xrust__config_text = toolchain=$(XRUST_TOOLCHAIN) profile=$(XRUST_PROFILE) \
+  features=$(xrust__features) cargo-flags=$(XRUST_CARGO_FLAGS) \
+  rustflags=$(RUSTFLAGS) target-rustflags=$($(call xrust__env,$(1))_RUSTFLAGS) \
+  linker=$(call xrust__linker,$(1),$(2))$(if $(call xrust__is_apple,$(1)), \
+  $(xrust__apple_config))$(if $(filter c,$(2)), cflags=$(CFLAGS) ar=$(AR))
 xrust__c_env = CC_$(xrust__cc_var)='$(CC)' CFLAGS_$(xrust__cc_var)='$(CFLAGS)' \
   AR_$(xrust__cc_var)='$(AR)'
 # The suffix of the cc crate's per-target variables (CC_<triple>, ...):
@@ -189,6 +197,19 @@ xrust__vendor_gone = $(if $(filter $(words $(wildcard $(1)/*)),$(words \
   $(wildcard $(1)/*/.))),,xrust__force)
 xrust__vendor_dir = $(patsubst %/,%,$(dir $(1)))/vendor
 
+# $(call xrust__vendor_cmd,P,X): vendors the lockfile of project P into
+# X's vendor tree, or only checks it when the lockfile did not change.
+# Cargo reads the tree through $(XRUST_VENDOR_LINKS)/<lock digest>, a
+# link of this user's to it, the same path in every checkout: cargo's
+# fingerprints hold the absolute path of each dependency's sources, so
+# only then are dependency layers built in one checkout fresh in another
+# (the remote cache, cache.mk).  Each layer's recipe runs it again before
+# cargo, since another checkout of the same lockfile may have pointed the
+# link at its own, identical, tree since.
+xrust__vendor_cmd = $(XRUST_TOOL) vendor '$($(1)_LOCK)' \
+  '$(call xrust__vendor_dir,$(2))' --config '$(2)/cargo-config.toml' \
+  --link-dir '$(XRUST_VENDOR_LINKS)'
+
 # $(call xrust__crate_rules,P,X): the lockfile, vendor and stub rules of
 # the cargo project whose $(rust-crate) variables have the prefix P, with
 # its state in X.  The lockfile rule has no prerequisites, so an existing
@@ -205,8 +226,7 @@ $(2)/vendor.stamp: $($(1)_LOCK) $(call xrust__vendor_gone,$(call \
     xrust__vendor_dir,$(2))) | $(XRUST_TOOL)
 	$(call xrust__say,VENDOR,$($(1)_LOCK))
 	$$(call xrust__why,$$(notdir $$@),$$?)
-	$(xrust__q)$(XRUST_TOOL) vendor '$($(1)_LOCK)' \
-	  '$(call xrust__vendor_dir,$(2))' --config '$(2)/cargo-config.toml'
+	$(xrust__q)$(call xrust__vendor_cmd,$(1),$(2))
 	$(xrust__q)touch $$@
 
 $(2)/stub.stamp: $($(1)_MANIFESTS) $($(1)_LOCK) | $(XRUST_TOOL)
@@ -219,7 +239,9 @@ endef
 # ---- L3 and L4, per target -------------------------------------------------
 
 # $(call xrust__layer_rules,KEY,TRIPLE,P,X[,c]).  The config record is
-# written when $(call) expands the template, at parse time.
+# written when $(call) expands the template, at parse time, by a run that
+# resolved the toolchain: `make show`, `help` or `clean` must not replace
+# it with a toolchain they did not look up.
 #
 # After building the stub, `cargo clean -p` removes what it compiled of
 # the workspace's own packages.  Those outputs carry the names and hashes
@@ -241,12 +263,9 @@ endef
 # library of it needs (--print=native-static-libs, kept in KEY/ldlibs),
 # and the crate layer gives a shared library its soname.
 define xrust__layer_rules
-$(call xrust__filechk,$(4)/$(1)/config,toolchain=$(XRUST_TOOLCHAIN) \
-profile=$(XRUST_PROFILE) features=$(xrust__features) \
-cargo-flags=$(XRUST_CARGO_FLAGS) rustflags=$(RUSTFLAGS) \
-target-rustflags=$($(call xrust__env,$(2))_RUSTFLAGS) \
-linker=$(call xrust__linker,$(2),$(5))$(if $(call xrust__is_apple,$(2)), \
-$(xrust__apple_config))$(if $(filter c,$(5)), cflags=$(CFLAGS) ar=$(AR)))
+$(if $(xrust__need_tc),$(call xrust__filechk,$(4)/$(1)/config,$(call \
+xrust__config_text,$(2),$(5)))$(if $(xrust__cache_on),$(call \
+xrust__filechk,$(4)/$(1)/cache-record,$(call xrust__cache_text,$(2),$(5)))))
 
 $(4)/$(1)/deps.stamp: $(4)/stub.stamp $(4)/vendor.stamp $(4)/$(1)/config \
     $(if $(call xrust__is_apple,$(2)),$(xrust__apple_sdk_stamp))
@@ -254,20 +273,27 @@ $(4)/$(1)/deps.stamp: $(4)/stub.stamp $(4)/vendor.stamp $(4)/$(1)/config \
 	$$(call xrust__say,DEPS,$($(3)_NAME) ($(1)))
 	$$(call xrust__why,$(1)/deps.stamp,$$?)
 	$(xrust__q)$$(if $$(filter %/config,$$?),rm -rf '$(4)/$(1)/target/$(2)')
-	$(xrust__plus)$(xrust__q)$$(call xrust__clean_own,$(1),$(2),$(3),$(4),$(5))
-	$(xrust__plus)$(xrust__q)cd '$(4)/stub' && \
+	$(xrust__q)$(call xrust__vendor_cmd,$(3),$(4))
+	$(if $(call xrust__cached,$(5)),$(xrust__q)$(call xrust__cache_get,$(1),$(4)))
+	$(xrust__plus)$(xrust__q)$(call xrust__unless_hit,$(1),$(4),$(5)){ $$(call \
+	  xrust__clean_own,$(1),$(2),$(3),$(4),$(5)); }
+	$(xrust__plus)$(xrust__q)$(call xrust__unless_hit,$(1),$(4),$(5)){ cd '$(4)/stub' && \
 	  $$(call xrust__cargo_env,$(2),$(5),$($(3)_ROOT)) '$(XRUST_CARGO)' \
 	  $(if $(5),rustc -p '$($(3)_NAME)' --lib,build) \
 	  $(xrust__cargo_verbosity) $$(call xrust__cargo_args,$(2),$(4)) \
 	  --target-dir '$(4)/$(1)/target'$(if $(5), -- \
 	  --print=native-static-libs 2>'$(4)/$(1)/deps.log' || { cat \
-	  '$(4)/$(1)/deps.log' >&2; exit 1; }; $(call xrust__nsl,$(4)/$(1),$(2)))
-	$(xrust__plus)$(xrust__q)$$(call xrust__clean_own,$(1),$(2),$(3),$(4),$(5))
+	  '$(4)/$(1)/deps.log' >&2; exit 1; }; $(call xrust__nsl,$(4)/$(1),$(2))); }
+	$(xrust__plus)$(xrust__q)$(call xrust__unless_hit,$(1),$(4),$(5)){ $$(call \
+	  xrust__clean_own,$(1),$(2),$(3),$(4),$(5)); }
+	$(if $(and $(call xrust__cached,$(5)),$(xrust__cache_push)),$(xrust__q)$(call \
+	  xrust__unless_hit,$(1),$(4),$(5))$(call xrust__cache_put,$(1),$(4)))
 	$(xrust__q)touch $$@
 
 $(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
 	$$(call xrust__say,CARGO,$($(3)_NAME) ($(1)))
 	$$(call xrust__why,$(1)/crate.stamp,$$?)
+	$(xrust__q)$(call xrust__vendor_cmd,$(3),$(4))
 	$(xrust__plus)$(xrust__q)cd '$($(3)_DIR)' && \
 	  $$(call xrust__cargo_env,$(2),$(5),$($(3)_ROOT)) '$(XRUST_CARGO)' \
 	  $(if $(5),rustc -p '$($(3)_NAME)' --lib,build) \
@@ -320,3 +346,4 @@ xrust__soname = $(if $(filter cdylib,$(3)),$(if $(call \
 xrust__comma := ,
 
 include $(XRUST_MK_DIR)/macos.mk
+include $(XRUST_MK_DIR)/cache.mk

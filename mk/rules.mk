@@ -84,7 +84,7 @@ $(if $(xrust__fat),$(eval $(xrust__universal2_rules)))
 # ---- user-facing goals -----------------------------------------------------
 
 .PHONY: all cross-all test-all vendor toolchain xrust-update show dist \
-        clean help
+        clean help cache-push
 all: cross-host
 cross-all: $(addprefix cross-,$(XRUST_TARGETS))
 test-all: $(addprefix test-,$(XRUST_TARGETS))
@@ -101,7 +101,19 @@ show:
 	  '$(if $(filter host,$(n)),$(XRUST_HOST),$(call xrust__triple,$(n)))' \
 	  '$(foreach b,$(call xrust__outs,$(if $(filter host,$(n)),$(XRUST_HOST),$(call \
 	  xrust__triple,$(n)))),$(XRUST_OUT)/$(n)/$(b)$(if $(wildcard \
-	  $(xrust__o)/$(n)/$(b)),, (not built)))';)
+	  $(xrust__o)/$(n)/$(b)),, (not built)))';$(if $(xrust__show_cache), \
+	  printf '    cache: dependency layer %s\n' "$$($(call \
+	  xrust__cache_mark,$(n),$(xrust__x)))";))
+# make show V=1 with a cache: which dependency layers the cache holds.
+xrust__show_cache := $(and $(filter 1 2,$(V)),$(xrust__cache_on))
+
+# The dependency layers built so far, to the cache (cache.mk).
+cache-push:
+	$(if $(xrust__cache_on),,$(error $(xrust__no_cache_url)))
+	$(call xrust__say,PUSH,$(XRUST_CACHE_URL))
+	$(xrust__q)st=0; $(foreach n,$(xrust__thin) host,$(call \
+	  xrust__cache_push_one,$(n),$(xrust__x),$(XRUST_CRATE_PACKAGES))) \
+	  exit $$st
 
 # Reproducible archives: sorted entries, owner 0, mtimes from
 # SOURCE_DATE_EPOCH or the last commit.  git is asked once, when the first
@@ -147,8 +159,10 @@ help:
 	@$(call xrust__help,'make vendor','only the vendored crates')
 	@$(call xrust__help,'make toolchain','only the toolchain (prints its path)')
 	@$(call xrust__help,'make xrust-update','re-resolve the channel and rewrite xrust.lock')
+	@$(call xrust__help,'make cache-push','the dependency layers built so far, to XRUST_CACHE_URL')
 	@$(call xrust__help,'make clean','remove $(XRUST_OUT)/')
 	@echo 'knobs: XRUST_TARGETS XRUST_CHANNEL XRUST_PROFILE XRUST_FEATURES'
 	@echo '  XRUST_NO_DEFAULT_FEATURES XRUST_CARGO_FLAGS XRUST_OUT XRUST_HOME'
 	@echo '  XRUST_DIST_SERVER XRUST_CRATES_DL XRUST_OFFLINE XRUST_JOBS'
-	@echo '  XRUST_MACOS_SDK MACOSX_DEPLOYMENT_TARGET V=0|1|2'
+	@echo '  XRUST_MACOS_SDK MACOSX_DEPLOYMENT_TARGET XRUST_CACHE_URL'
+	@echo '  XRUST_CACHE_PUSH XRUST_VENDOR_LINKS V=0|1|2'

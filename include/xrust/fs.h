@@ -96,6 +96,19 @@ enum {
 int xr_fs_link_tree(const char *src, const char *dst, unsigned flags,
                     xr_fs_filter *filter, void *ctx, struct xr_err *err);
 
+/*
+ * A symbolic link DIR/NAME to TARGET that only this user can change, for
+ * a path that must be the same on every machine (the vendor tree cargo
+ * reads, so that its fingerprints and the paths rustc sees do not depend
+ * on the checkout).  DIR is created (0755) when missing and must be a
+ * directory owned by the effective user and writable by nobody else;
+ * DIR/NAME, when it exists, must be a symbolic link of the same user.  A
+ * link to elsewhere is replaced atomically (a temporary link renamed over
+ * it).  XR_EUNSAFE names what is wrong otherwise.
+ */
+int xr_fs_stable_link(const char *dir, const char *name, const char *target,
+                      struct xr_err *err);
+
 /* 1 when PATH is a directory (following links). */
 int xr_fs_is_dir(const char *path);
 /* 1 when PATH is a regular file (following links). */

@@ -27,6 +27,10 @@ struct xr_vendor_config {
   int copy;                /* DIR gets hard-linked copies (falling back
                               to copies) instead of symlinks to the store,
                               so it outlives the store */
+  const char *link_dir;    /* NULL or "": cargo reads DIR; else it reads
+                              LINK_DIR/<lock digest>, a link to DIR made
+                              by xr_fs_stable_link, the same path in
+                              every checkout of the lockfile */
 };
 
 struct xr_vendor_stats {
@@ -34,6 +38,8 @@ struct xr_vendor_stats {
   size_t git;        /* git packages vendored */
   size_t fetched;    /* crates downloaded (not in the store already) */
   int unchanged;     /* 1: the lockfile had not changed, nothing done */
+  struct xr_err link; /* why the stable link could not be used (code
+                         0: it is used, or none was asked for) */
 };
 
 void xr_vendor_config_init(struct xr_vendor_config *c);

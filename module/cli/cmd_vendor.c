@@ -3,8 +3,9 @@
  * and vendoring (vendor.h), on the command line.  `lock-list LOCK` prints
  * one line per package (name, version, source kind, and the URL with the
  * checksum or the git reference); `vendor LOCK DIR [--config FILE]
- * [--force] [--copy]` is what the vendor layer's recipe runs (quiet apart
- * from the fetch engine's lines; V=1 adds a summary).
+ * [--force] [--copy] [--link-dir DIR]` is what the vendor layer's recipe
+ * runs (quiet apart from the fetch engine's lines and a warning when the
+ * stable link cannot be made; V=1 adds a summary).
  */
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +73,8 @@ int xr_cmd_vendor(int argc, char **argv)
       vc.force = 1;
     else if (!strcmp(argv[i], "--copy"))
       vc.copy = 1;
+    else if (!strcmp(argv[i], "--link-dir") && i + 1 < argc)
+      vc.link_dir = argv[++i];
     else if (argv[i][0] == '-')
       break;
     else if (!lock)
@@ -83,7 +86,7 @@ int xr_cmd_vendor(int argc, char **argv)
   }
   if (i < argc || !lock || !dir) {
     fprintf(stderr, "usage: xrust vendor Cargo.lock DIR [--config FILE] "
-            "[--force] [--copy]\n");
+            "[--force] [--copy] [--link-dir DIR]\n");
     return 2;
   }
   xr_err_clear(&err);
@@ -97,6 +100,10 @@ int xr_cmd_vendor(int argc, char **argv)
     fprintf(stderr, "xrust: %s\n", err.msg);
     return 1;
   }
+  if (st.link.code)
+    fprintf(stderr, "xrust: warning: %s; cargo reads '%s' itself, so "
+            "dependency layers built elsewhere are not reused\n",
+            st.link.msg, dir);
   xr_progress_init(&pr, fc.verbose ? stderr : NULL, 0);
   if (st.unchanged)
     xr_progress_say(&pr, "VENDOR", "%s (lockfile unchanged)", dir);

@@ -555,8 +555,9 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
   struct xr_vendor_config cdefault;
   struct xr_vendor_run v;
   struct xr_buf stamp = XR_BUF_INIT, old = XR_BUF_INIT, conf = XR_BUF_INIT;
+  struct xr_buf want = XR_BUF_INIT, cdir = XR_BUF_INIT;
   struct xr_store *own = NULL;
-  char lock_hex[XR_SHA256_HEX], dir[PATH_MAX], want[XR_SHA256_HEX + 8];
+  char lock_hex[XR_SHA256_HEX], dir[PATH_MAX];
   const char *dl;
   size_t i;
   int rc;
@@ -589,14 +590,38 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
                  strerror(errno));
     goto out;
   }
-  /* The stamp records the lock's digest and how the tree was made. */
-  snprintf(want, sizeof(want), "%s%s\n", lock_hex, cfg->copy ? " copy" : "");
-  if (xr_buf_printf(&stamp, "%s/%s", dir, STAMP)) {
+  /*
+   * Cargo reads the tree through the stable link when it can be made
+   * (vendor.h), else at DIR itself.
+   */
+  if (xr_buf_adds(&cdir, dir)) {
+    rc = xr_nomem(err);
+    goto out;
+  }
+  if (cfg->link_dir && *cfg->link_dir) {
+    char name[XR_SHA256_HEX];
+
+    snprintf(name, sizeof(name), "%.32s", lock_hex);
+    if (xr_fs_stable_link(cfg->link_dir, name, dir, &st.link) == 0) {
+      xr_buf_reset(&cdir);
+      if (xr_buf_printf(&cdir, "%s/%s", cfg->link_dir, name)) {
+        rc = xr_nomem(err);
+        goto out;
+      }
+    }
+  }
+  /*
+   * The stamp records the lock's digest, how the tree was made and the
+   * directory the configuration names.
+   */
+  if (xr_buf_printf(&want, "%s%s %s\n", lock_hex, cfg->copy ? " copy" : "",
+                    cdir.data) ||
+      xr_buf_printf(&stamp, "%s/%s", dir, STAMP)) {
     rc = xr_nomem(err);
     goto out;
   }
   if (!cfg->force && read_small(stamp.data, &old) == 0 &&
-      !strcmp(old.data, want) &&
+      !strcmp(old.data, want.data) &&
       (!cfg->config_out || access(cfg->config_out, F_OK) == 0) &&
       links_ok(dir)) {
     st.unchanged = 1;
@@ -662,7 +687,7 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
   if (rc)
     goto out;
   if (cfg->config_out) {
-    if (xr_vendor_cargo_config(&v.lock, dir, &conf)) {
+    if (xr_vendor_cargo_config(&v.lock, cdir.data, &conf)) {
       rc = xr_nomem(err);
       goto out;
     }
@@ -683,7 +708,7 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
     if (rc)
       goto out;
   }
-  rc = xr_fs_write(stamp.data, want, strlen(want), 0, err);
+  rc = xr_fs_write(stamp.data, want.data, want.len, 0, err);
 out:
   for (i = 0; v.pkgs && i < v.lock.n; i++) {
     free(v.pkgs[i].vdir);
@@ -699,6 +724,8 @@ out:
   xr_buf_release(&stamp);
   xr_buf_release(&old);
   xr_buf_release(&conf);
+  xr_buf_release(&want);
+  xr_buf_release(&cdir);
   if (stats)
     *stats = st;
   return rc;

@@ -409,3 +409,66 @@ int xr_fs_link_tree(const char *src, const char *dst, unsigned flags,
   t.err = err;
   return mirror(&t, src, dst, 0);
 }
+
+/* DIR exists (made if missing) and belongs to this user alone. */
+static int own_dir(const char *dir, struct xr_err *err)
+{
+  struct stat st;
+
+  if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+    return io_fail(err, "create", dir);
+  if (lstat(dir, &st) != 0)
+    return io_fail(err, "stat", dir);
+  if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+      (st.st_mode & (S_IWGRP | S_IWOTH)))
+    return xr_fail(err, XR_EUNSAFE, "'%s' is not a directory of this user's "
+                   "that only it can write", dir);
+  return 0;
+}
+
+int xr_fs_stable_link(const char *dir, const char *name, const char *target,
+                      struct xr_err *err)
+{
+  struct xr_buf link = XR_BUF_INIT, tmp = XR_BUF_INIT, old = XR_BUF_INIT;
+  struct stat st;
+  int rc = own_dir(dir, err);
+
+  if (rc)
+    return rc;
+  if (xr_buf_printf(&link, "%s/%s", dir, name) ||
+      xr_buf_printf(&tmp, "%s/.%s.tmp-%ld", dir, name, (long)getpid()) ||
+      xr_buf_grow(&old, strlen(target) + 2)) {
+    rc = xr_nomem(err);
+    goto out;
+  }
+  if (lstat(link.data, &st) == 0) {
+    ssize_t n;
+
+    if (!S_ISLNK(st.st_mode) || st.st_uid != geteuid()) {
+      rc = xr_fail(err, XR_EUNSAFE, "'%s' is not a symbolic link of this "
+                   "user's", link.data);
+      goto out;
+    }
+    n = readlink(link.data, old.data, strlen(target) + 2);
+    if (n >= 0 && (size_t)n == strlen(target) &&
+        !memcmp(old.data, target, (size_t)n))
+      goto out;
+  } else if (errno != ENOENT) {
+    rc = io_fail(err, "stat", link.data);
+    goto out;
+  }
+  (void)unlink(tmp.data);
+  if (symlink(target, tmp.data) != 0) {
+    rc = io_fail(err, "create the link", tmp.data);
+    goto out;
+  }
+  if (rename(tmp.data, link.data) != 0) {
+    rc = io_fail(err, "rename a link to", link.data);
+    (void)unlink(tmp.data);
+  }
+out:
+  xr_buf_release(&link);
+  xr_buf_release(&tmp);
+  xr_buf_release(&old);
+  return rc;
+}
