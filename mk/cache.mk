@@ -38,12 +38,18 @@ xrust__cache_key = $(XRUST_TOOL) cache key '$(2)/$(1)/cache-record' \
   '$(2)/stub' >'$(2)/$(1)/cache.key'
 
 # $(call xrust__cache_get,KEY,X): looks the layer up; X/KEY/cache.hit
-# says it came from the cache (the tool's exit status: 1 is a miss or a
-# cache that failed, which it has said in one line).
-xrust__cache_get = rm -f '$(2)/$(1)/cache.hit'; $(xrust__cache_key) && \
+# says it came from the cache.  The tool exits with 1 on a miss and on a
+# cache that failed, which it says in one warning line; that marks the
+# cache down (X/cache.down) and the other layers of the next 5 minutes
+# skip it without a word, so a cache that is down costs one line and one
+# timeout, not one per target.
+xrust__cache_get = rm -f '$(2)/$(1)/cache.hit'; if test -z "`find \
+  '$(2)/cache.down' -mmin -5 2>/dev/null`" && $(xrust__cache_key); then \
   $(XRUST_TOOL) cache get $(xrust__cache_q) '$(XRUST_CACHE_URL)' \
-  "`cat '$(2)/$(1)/cache.key'`" '$(2)/$(1)/target' && \
-  touch '$(2)/$(1)/cache.hit' || :
+  "`cat '$(2)/$(1)/cache.key'`" '$(2)/$(1)/target' 2>'$(2)/$(1)/cache.log' \
+  && touch '$(2)/$(1)/cache.hit'; cat '$(2)/$(1)/cache.log' >&2; grep -q \
+  '^xrust: warning: cache' '$(2)/$(1)/cache.log' && touch '$(2)/cache.down'; \
+  fi; :
 xrust__cache_q := $(if $(filter 1 2,$(V)),-v)
 
 # $(call xrust__unless_hit,KEY,X,MODE): the prefix of a command of the
@@ -51,11 +57,13 @@ xrust__cache_q := $(if $(filter 1 2,$(V)),-v)
 xrust__unless_hit = $(if $(call xrust__cached,$(3)),test -e \
   '$(2)/$(1)/cache.hit' || )
 
-# $(call xrust__cache_put,KEY,X[,EXCLUDE]): uploads X/KEY's layer; a
-# failure is a warning (the tool's line), never a failed build.
-xrust__cache_put = { $(XRUST_TOOL) cache put $(xrust__cache_q) \
+# $(call xrust__cache_put,KEY,X): uploads X/KEY's layer after a local
+# build, unless the cache is marked down; a failure is a warning (the
+# tool's line), never a failed build.
+xrust__cache_put = { test -n "`find '$(2)/cache.down' -mmin -5 \
+  2>/dev/null`" || $(XRUST_TOOL) cache put $(xrust__cache_q) \
   '$(XRUST_CACHE_URL)' "`cat '$(2)/$(1)/cache.key'`" '$(2)/$(1)/target' \
-  $(foreach p,$(3),--exclude-crate '$(p)') || :; }
+  || :; }
 
 # $(call xrust__cache_push_one,KEY,X,PACKAGES): pushes X/KEY's dependency
 # layer when it is up to date (newer than its config record, the stub
