@@ -89,7 +89,8 @@ check "the crate is unpacked" test -f "$T/app/vendor/bar-0.2.0/src/lib.rs"
 is ".cargo-checksum.json names the package digest" \
   "$(cat "$T/app/vendor/foo-0.1.0/.cargo-checksum.json")" \
   "{\"files\":{},\"package\":\"$(sha "$T/www/crates/foo/foo-0.1.0.crate")\"}"
-is "the lock digest is recorded" "$(cat "$T/app/vendor/.xrust-lock-sha256")" \
+is "the lock digest is recorded" \
+  "$(cut -d' ' -f1 "$T/app/vendor/.xrust-lock-sha256")" \
   "$(sha "$T/app/Cargo.lock")"
 like "config replaces crates-io" "$T/app/.cargo/config.toml" \
   '^replace-with = "xrust-vendor"$'
@@ -122,6 +123,45 @@ else
   skip "cargo build --offline --locked succeeds" "no $CARGO"
   skip "the program runs with the vendored crates" "no $CARGO"
 fi
+
+# --link-dir: cargo reads the tree through LINKS/<lock digest>, a link of
+# this user's, the same path for every checkout of the lockfile.
+key=$(sha "$T/app/Cargo.lock" | cut -c1-32)
+: >"$LOG"
+run_in "$T/app" "$XRUST_TOOL" vendor Cargo.lock vendor \
+  --config .cargo/config.toml --link-dir "$T/links"
+is "link: exits 0, silent" "$rc:$(cat "$T/err")" "0:"
+is "link: no request" "$(requests)" 0
+is "link: points at the tree" "$(readlink "$T/links/$key")" "$T/app/vendor"
+like "link: config names the link" "$T/app/.cargo/config.toml" \
+  "^directory = \"$T/links/$key\"\$"
+if [ -x "$CARGO" ] && [ -x /usr/bin/rustc ]; then
+  run_in "$T/app" env CARGO_HOME="$T/cargo-home" RUSTC=/usr/bin/rustc \
+    "$CARGO" build --offline --locked -q
+  is "link: cargo builds through it" "$rc" 0
+fi
+# A second checkout points the link at its own tree.
+mkdir -p "$T/app-b"
+cp "$T/app/Cargo.lock" "$T/app-b/"
+run_in "$T/app-b" "$XRUST_TOOL" vendor Cargo.lock vendor \
+  --config .cargo/config.toml --link-dir "$T/links"
+is "link: a second checkout repoints it" "$rc:$(readlink "$T/links/$key")" \
+  "0:$T/app-b/vendor"
+# A links directory others can write to is refused: one warning, and the
+# configuration names the tree itself.
+chmod 0777 "$T/links"
+run_in "$T/app" "$XRUST_TOOL" vendor Cargo.lock vendor \
+  --config .cargo/config.toml --link-dir "$T/links"
+is "link: unusable: still exits 0" "$rc" 0
+like "link: unusable: one warning naming the directory" "$T/err" \
+  "^xrust: warning: '$T/links' is not a directory of this user's that only it can write; cargo reads 'vendor' itself"
+like "link: unusable: config names the tree" "$T/app/.cargo/config.toml" \
+  "^directory = \"$T/app/vendor\"\$"
+chmod 0755 "$T/links"
+run_in "$T/app" "$XRUST_TOOL" vendor Cargo.lock vendor \
+  --config .cargo/config.toml
+like "without --link-dir the config names the tree" \
+  "$T/app/.cargo/config.toml" "^directory = \"$T/app/vendor\"\$"
 
 # A changed lockfile: only the new crate is downloaded, a dropped one goes.
 { app_lock; lock_pkg bar 0.2.0 foo; lock_pkg baz 1.0.0

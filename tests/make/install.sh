@@ -9,7 +9,7 @@ run_in "$XRUST_ROOT" env -u MAKEFLAGS $MAKE --no-print-directory -s install \
   PREFIX="$T/inst"
 is "make install exits 0" "$rc" 0
 for f in bin/xrust lib/xrust/xrust.so lib/xrust/xrust-engine.so \
-         share/xrust/xrust.mk share/xrust/macos.mk \
+         share/xrust/xrust.mk share/xrust/macos.mk share/xrust/cache.mk \
          share/xrust/macos/libSystem.syms; do
   check "installed $f" test -f "$T/inst/$f"
 done

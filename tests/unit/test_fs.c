@@ -231,6 +231,44 @@ TEST(copy_file_keeps_the_mode_and_refuses_to_overwrite)
   CHECK(xr_fs_rmtree(d, &e) == 0);
 }
 
+TEST(stable_link_is_made_repointed_and_refused_when_not_ours)
+{
+  char *d = tap_scratch("fs"), links[4200], p[4300], q[4300];
+  char got[4300];
+  struct xr_err e;
+  ssize_t n;
+
+  snprintf(links, sizeof(links), "%s/links", d);
+  snprintf(p, sizeof(p), "%s/one", d);
+  snprintf(q, sizeof(q), "%s/links/k", d);
+  /* Made, with its directory. */
+  CHECK(xr_fs_stable_link(links, "k", p, &e) == 0);
+  n = readlink(q, got, sizeof(got) - 1);
+  REQUIRE(n > 0);
+  got[n] = 0;
+  CHECK_STR(got, p);
+  /* Kept, then pointed elsewhere; no temporary is left. */
+  CHECK(xr_fs_stable_link(links, "k", p, &e) == 0);
+  snprintf(p, sizeof(p), "%s/two", d);
+  CHECK(xr_fs_stable_link(links, "k", p, &e) == 0);
+  n = readlink(q, got, sizeof(got) - 1);
+  REQUIRE(n > 0);
+  got[n] = 0;
+  CHECK_STR(got, p);
+  CHECK(tap_entries(links) == 1);
+  /* A file in its place is not ours to replace. */
+  REQUIRE(unlink(q) == 0);
+  put(q, "x");
+  CHECK(xr_fs_stable_link(links, "k", p, &e) == XR_EUNSAFE);
+  CHECK(strstr(e.msg, "not a symbolic link") != NULL);
+  /* Nor a directory others may write to. */
+  REQUIRE(chmod(links, 0777) == 0);
+  CHECK(xr_fs_stable_link(links, "j", p, &e) == XR_EUNSAFE);
+  CHECK(strstr(e.msg, "only it can write") != NULL);
+  REQUIRE(chmod(links, 0755) == 0);
+  CHECK(xr_fs_rmtree(d, &e) == 0);
+}
+
 TEST(strv_is_null_terminated_and_splits_words)
 {
   struct xr_strv l = XR_STRV_INIT;
@@ -272,5 +310,6 @@ TAP_MAIN(TAP_CASE(read_whole_file_under_a_cap),
          TAP_CASE(mkdirs_and_rmtree_of_a_read_only_tree),
          TAP_CASE(link_tree_mirrors_with_a_filter),
          TAP_CASE(copy_file_keeps_the_mode_and_refuses_to_overwrite),
+         TAP_CASE(stable_link_is_made_repointed_and_refused_when_not_ours),
          TAP_CASE(strv_is_null_terminated_and_splits_words),
          TAP_CASE(nomem_is_one_report))
