@@ -159,7 +159,7 @@ help:
 	@$(call xrust__help,'make vendor','only the vendored crates')
 	@$(call xrust__help,'make toolchain','only the toolchain (prints its path)')
 	@$(call xrust__help,'make xrust-update','re-resolve the channel and rewrite xrust.lock')
-	@$(call xrust__help,'make cache-push','the dependency layers built so far, to XRUST_CACHE_URL')
+	@$(call xrust__help,'make cache-push','push the dependency layers built so far to XRUST_CACHE_URL')
 	@$(call xrust__help,'make clean','remove $(XRUST_OUT)/')
 	@echo 'knobs: XRUST_TARGETS XRUST_CHANNEL XRUST_PROFILE XRUST_FEATURES'
 	@echo '  XRUST_NO_DEFAULT_FEATURES XRUST_CARGO_FLAGS XRUST_OUT XRUST_HOME'
