@@ -33,7 +33,7 @@ test_pkgs="python3 git xz-utils zstd gzip tar time binutils file strace
   rustc-web cargo-web rust-web-src libstd-rust-web-dev
   libstd-rust-web-dev:arm64 libc6:arm64 qemu-user patchelf libllvm22
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross nghttp2-server openssl
-  cbindgen musl-tools nginx"
+  cbindgen musl-tools nginx curl"
 
 pkgs=$build_pkgs
 [ "${1:-}" = --build-only ] || pkgs="$pkgs $test_pkgs"
