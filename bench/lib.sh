@@ -213,15 +213,17 @@ stamp() {
   done
 }
 
-# cold_make DIR GOAL TIMEFILE: one cold build of GOAL in DIR (empty
-# XRUST_HOME $W/home, no out/, no xrust.lock) with make -j$JOBS, its
-# lines stamped into $W/timeline and its wall time appended to TIMEFILE;
-# a failed build stops the benchmark with the timeline's end.
+# cold_make DIR GOAL TIMEFILE [HOME]: one cold build of GOAL in DIR
+# (empty XRUST_HOME HOME, default $W/home, no out/, no xrust.lock) with
+# make -j$JOBS, its lines stamped into $W/timeline and its wall time
+# appended to TIMEFILE; a failed build stops the benchmark with the
+# timeline's end.
 cold_make() {
-  rm -rf "$W/home" "$1/out" "$1/xrust.lock"
+  cm_home=${4:-$W/home}
+  rm -rf "$cm_home" "$1/out" "$1/xrust.lock"
   sync
   t0=$(now)
-  { XRUST_HOME=$W/home make -C "$1" --no-print-directory -j"$JOBS" "$2"
+  { XRUST_HOME=$cm_home make -C "$1" --no-print-directory -j"$JOBS" "$2"
     echo $? >"$W/status"; } 2>&1 | stamp "$t0" >"$W/timeline"
   t1=$(now)
   [ "$(cat "$W/status")" = 0 ] || { echo "make -j$JOBS $2 failed:" >&2

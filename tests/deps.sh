@@ -15,6 +15,12 @@
 # would bring is listed: libc6-dev-arm64-cross (Scrt1.o, crti.o and libc
 # for aarch64-linux-gnu-gcc to link with) is only recommended by
 # gcc-aarch64-linux-gnu.
+#
+# nginx (the WebDAV store of the cache tests, tests/fixtures/webdav.sh;
+# Debian 12's `nginx` binary carries the dav module) starts a system
+# service on port 80 when installed: the install runs with a
+# /usr/sbin/policy-rc.d that forbids starting services (exit 101), made
+# for the install and removed after it unless one was already there.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=${XRUST_DEPS_LOG:-$top/build/deps.log}
@@ -27,7 +33,7 @@ test_pkgs="python3 git xz-utils zstd gzip tar time binutils file strace
   rustc-web cargo-web rust-web-src libstd-rust-web-dev
   libstd-rust-web-dev:arm64 libc6:arm64 qemu-user patchelf libllvm22
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross nghttp2-server openssl
-  cbindgen musl-tools"
+  cbindgen musl-tools nginx curl"
 
 pkgs=$build_pkgs
 [ "${1:-}" = --build-only ] || pkgs="$pkgs $test_pkgs"
@@ -66,7 +72,19 @@ apt_install() {
     "$APT_GET" -o DPkg::Lock::Timeout=900 install -y -q \
       --no-install-recommends $missing
 }
-if ! apt_install >>"$log" 2>&1; then
+policy=/usr/sbin/policy-rc.d
+own_policy=0
+case " $missing " in
+  *" nginx "*)
+    if [ ! -e "$policy" ]; then
+      printf '#!/bin/sh\n# tests/deps.sh: no service starts while it installs\nexit 101\n' \
+        >"$policy" && chmod 755 "$policy" && own_policy=1
+    fi ;;
+esac
+apt_install >>"$log" 2>&1
+st=$?
+[ "$own_policy" = 0 ] || rm -f "$policy"
+if [ "$st" -ne 0 ]; then
   tail -n 15 "$log" | sed 's/^/    /' >&2
   echo "deps: installing the packages failed; the whole output is in $log" >&2
   exit 1

@@ -253,3 +253,41 @@ dist_fixture() {
     2>"$T/dist-build.log") || { diag_file "$T/dist-build.log"; return 1; }
   export DIST_DIR
 }
+
+# start_webdav WORKDIR [--auth USER:PASS]: the nginx WebDAV store of
+# tests/fixtures/webdav.sh, all of it in WORKDIR, stopped at exit: sets
+# WEBDAV_URL (http://127.0.0.1:PORT), WEBDAV_ROOT (the served directory),
+# WEBDAV_LOG ("METHOD URI STATUS REQ-BYTES RESP-BYTES" a line) and
+# WEBDAV_PID.  Returns 2 when nginx is not installed, 1 when it does not
+# start (the reason in WORKDIR/start.err).  stop_webdav WORKDIR stops it.
+start_webdav() {
+  _wd=$1
+  shift
+  mkdir -p "$_wd"
+  sh "$XRUST_ROOT/tests/fixtures/webdav.sh" start "$_wd" "$@" \
+    2>"$_wd/start.err" || return $?
+  WEBDAV_PID=$(cat "$_wd/nginx.pid")
+  _pids="$_pids $WEBDAV_PID"
+  WEBDAV_URL=$(cat "$_wd/url")
+  WEBDAV_ROOT=$_wd/root
+  WEBDAV_LOG=$_wd/access.log
+}
+stop_webdav() { sh "$XRUST_ROOT/tests/fixtures/webdav.sh" stop "$1"; }
+
+# start_s3 WORKDIR BUCKET: the S3-protocol server of
+# tests/fixtures/s3rver.sh (Signature V4 checked; path-style; the key pair
+# XRUST_S3RVER_KEY="ID:SECRET" from the environment), all of it in
+# WORKDIR, stopped at exit: sets S3_URL (the endpoint,
+# http://127.0.0.1:PORT), S3_LOG ("METHOD URL STATUS" a line) and S3_PID.
+# Returns 2 when node or npm is not installed, 1 when it does not start
+# (the reason in WORKDIR/start.err).  stop_s3 WORKDIR stops it.
+start_s3() {
+  mkdir -p "$1"
+  sh "$XRUST_ROOT/tests/fixtures/s3rver.sh" start "$1" "$2" \
+    2>"$1/start.err" || return $?
+  S3_PID=$(cat "$1/pid")
+  _pids="$_pids $S3_PID"
+  S3_URL=$(cat "$1/url")
+  S3_LOG=$1/access.log
+}
+stop_s3() { sh "$XRUST_ROOT/tests/fixtures/s3rver.sh" stop "$1"; }
