@@ -85,6 +85,6 @@ xrust__no_cache_url = xrust: make cache-push needs XRUST_CACHE_URL, the \
 # cache holds X/KEY's dependency layer (shell commands printing one word).
 xrust__cache_mark = if test -e '$(2)/$(1)/cache-record' && test -d \
   '$(2)/stub'; then k=$$($(XRUST_TOOL) cache key '$(2)/$(1)/cache-record' \
-  '$(2)/stub') && $(XRUST_TOOL) cache has -q '$(XRUST_CACHE_URL)' "$$k" \
+  '$(2)/stub') && $(XRUST_TOOL) cache has '$(XRUST_CACHE_URL)' "$$k" \
   2>/dev/null; case $$? in 0) echo held;; 1) echo absent;; *) echo \
   unreachable;; esac; else echo 'not keyed yet'; fi

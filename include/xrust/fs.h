@@ -109,6 +109,15 @@ int xr_fs_link_tree(const char *src, const char *dst, unsigned flags,
 int xr_fs_stable_link(const char *dir, const char *name, const char *target,
                       struct xr_err *err);
 
+/*
+ * Gives PATH and everything under it (links themselves, not what they
+ * point to) one modification and access time, the current one, read
+ * once.  An unpacked build tree then looks as if it had been built at
+ * once, after its sources: cargo finds no output older than another it
+ * depends on, whatever order the archive listed them in.
+ */
+int xr_fs_touch_tree(const char *path, struct xr_err *err);
+
 /* 1 when PATH is a directory (following links). */
 int xr_fs_is_dir(const char *path);
 /* 1 when PATH is a regular file (following links). */

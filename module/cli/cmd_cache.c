@@ -304,6 +304,8 @@ static int fetch_layer(struct cache *c, const struct xr_cache_index *ix,
   }
   xr_unpack_opts_init(&uo);
   rc = xr_unpack_file(obj.data, tree.data, &uo, NULL, err);
+  if (!rc)
+    rc = xr_fs_touch_tree(tree.data, err);
   if (rc)
     goto out;
   rc = swap_in(tree.data, dir, old.data, err);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Deeper trees than this are refused rather than recursed into. */
@@ -471,4 +472,58 @@ out:
   xr_buf_release(&tmp);
   xr_buf_release(&old);
   return rc;
+}
+
+/* Sets the times of everything under the directory FD to TS. */
+static int touch_fd(int fd, const struct timespec ts[2], unsigned depth)
+{
+  DIR *d;
+  struct dirent *e;
+  int rc = 0;
+
+  if (depth > MAX_DEPTH) {
+    close(fd);
+    errno = ELOOP;
+    return -1;
+  }
+  d = fdopendir(fd);
+  if (!d) {
+    close(fd);
+    return -1;
+  }
+  while (!rc && (e = readdir(d)) != NULL) {
+    struct stat st;
+
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+      continue;
+    if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      rc = -1;
+      break;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      int sub = openat(dirfd(d), e->d_name,
+                       O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+      rc = sub < 0 ? -1 : touch_fd(sub, ts, depth + 1);
+    }
+    if (!rc && utimensat(dirfd(d), e->d_name, ts, AT_SYMLINK_NOFOLLOW) != 0)
+      rc = -1;
+  }
+  closedir(d);
+  return rc;
+}
+
+int xr_fs_touch_tree(const char *path, struct xr_err *err)
+{
+  struct timespec ts[2];
+  int fd;
+
+  if (clock_gettime(CLOCK_REALTIME, &ts[0]) != 0)
+    return io_fail(err, "read the clock for", path);
+  ts[1] = ts[0];
+  fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 || touch_fd(fd, ts, 0) != 0 ||
+      utimensat(AT_FDCWD, path, ts, 0) != 0)
+    return io_fail(err, "set the times of", path);
+  return 0;
 }

@@ -61,7 +61,8 @@ for x; do
   [ "$prev" = --crate-name ] && name=$x
   prev=$x
 done
-[ -z "$name" ] || echo "$name" >>"$WRAP_LOG"
+# ___ is cargo asking rustc about the target, no compilation.
+case $name in ''|___) ;; *) echo "$name" >>"$WRAP_LOG" ;; esac
 exec "$@"
 SH
 chmod +x "$T/wrap"
