@@ -103,10 +103,13 @@ int xr_fs_link_tree(const char *src, const char *dst, unsigned flags,
  * on the checkout).  DIR is created (0755) when missing and must be a
  * directory owned by the effective user and writable by nobody else;
  * DIR/NAME, when it exists, must be a symbolic link of the same user.  A
- * link to elsewhere is replaced atomically (a temporary link renamed over
- * it).  XR_EUNSAFE names what is wrong otherwise.
+ * link to elsewhere is kept when KEEP (may be NULL) says what it leads to
+ * will do (another checkout's identical tree, which a build may be
+ * reading right now), else replaced atomically (a temporary link renamed
+ * over it).  XR_EUNSAFE names what is wrong otherwise.
  */
 int xr_fs_stable_link(const char *dir, const char *name, const char *target,
+                      int (*keep)(const char *link, void *ctx), void *ctx,
                       struct xr_err *err);
 
 /*

@@ -54,6 +54,26 @@ static int read_small(const char *path, struct xr_buf *out)
   return !out->data && xr_buf_adds(out, "") ? -1 : 0;
 }
 
+/*
+ * For xr_fs_stable_link: the link leads to a complete vendor tree of the
+ * same lockfile (its stamp starts with the lock's digest LOCK_HEX), as
+ * good as ours; repointing it could pull the tree from under a build of
+ * another checkout.
+ */
+static int same_lock(const char *link, void *lock_hex)
+{
+  struct xr_buf p = XR_BUF_INIT, got = XR_BUF_INIT;
+  size_t n = strlen(lock_hex);
+  int same;
+
+  same = !xr_buf_printf(&p, "%s/%s", link, STAMP) &&
+         read_small(p.data, &got) == 0 && got.len > n &&
+         !memcmp(got.data, lock_hex, n) && got.data[n] == ' ';
+  xr_buf_release(&p);
+  xr_buf_release(&got);
+  return same;
+}
+
 /* The git source key without the commit: "git+URL?branch=x". */
 static int git_key(const struct xr_lock_pkg *p, struct xr_buf *out)
 {
@@ -602,7 +622,8 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
     char name[XR_SHA256_HEX];
 
     snprintf(name, sizeof(name), "%.32s", lock_hex);
-    if (xr_fs_stable_link(cfg->link_dir, name, dir, &st.link) == 0) {
+    if (xr_fs_stable_link(cfg->link_dir, name, dir, same_lock, lock_hex,
+                          &st.link) == 0) {
       xr_buf_reset(&cdir);
       if (xr_buf_printf(&cdir, "%s/%s", cfg->link_dir, name)) {
         rc = xr_nomem(err);

@@ -428,6 +428,7 @@ static int own_dir(const char *dir, struct xr_err *err)
 }
 
 int xr_fs_stable_link(const char *dir, const char *name, const char *target,
+                      int (*keep)(const char *link, void *ctx), void *ctx,
                       struct xr_err *err)
 {
   struct xr_buf link = XR_BUF_INIT, tmp = XR_BUF_INIT, old = XR_BUF_INIT;
@@ -451,8 +452,9 @@ int xr_fs_stable_link(const char *dir, const char *name, const char *target,
       goto out;
     }
     n = readlink(link.data, old.data, strlen(target) + 2);
-    if (n >= 0 && (size_t)n == strlen(target) &&
-        !memcmp(old.data, target, (size_t)n))
+    if ((n >= 0 && (size_t)n == strlen(target) &&
+         !memcmp(old.data, target, (size_t)n)) ||
+        (keep && keep(link.data, ctx)))
       goto out;
   } else if (errno != ENOENT) {
     rc = io_fail(err, "stat", link.data);

@@ -140,13 +140,22 @@ if [ -x "$CARGO" ] && [ -x /usr/bin/rustc ]; then
     "$CARGO" build --offline --locked -q
   is "link: cargo builds through it" "$rc" 0
 fi
-# A second checkout points the link at its own tree.
+# A second checkout keeps a link to a complete tree of the same lockfile
+# (a build of the first may be reading it), and repoints one that leads
+# nowhere.
 mkdir -p "$T/app-b"
 cp "$T/app/Cargo.lock" "$T/app-b/"
 run_in "$T/app-b" "$XRUST_TOOL" vendor Cargo.lock vendor \
   --config .cargo/config.toml --link-dir "$T/links"
-is "link: a second checkout repoints it" "$rc:$(readlink "$T/links/$key")" \
-  "0:$T/app-b/vendor"
+is "link: a second checkout keeps the first's identical tree" \
+  "$rc:$(readlink "$T/links/$key")" "0:$T/app/vendor"
+like "link: and its config names the link" "$T/app-b/.cargo/config.toml" \
+  "^directory = \"$T/links/$key\"\$"
+ln -sfn "$T/gone" "$T/links/$key"
+run_in "$T/app-b" "$XRUST_TOOL" vendor Cargo.lock vendor \
+  --config .cargo/config.toml --link-dir "$T/links"
+is "link: a link that leads nowhere is repointed" \
+  "$rc:$(readlink "$T/links/$key")" "0:$T/app-b/vendor"
 # A links directory others can write to is refused: one warning, and the
 # configuration names the tree itself.
 chmod 0777 "$T/links"

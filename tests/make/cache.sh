@@ -96,8 +96,8 @@ is "a: every object was uploaded before its index" "$order_ok" 1
 # (same keys: both uploads succeed).
 XRUST_HOME=$T/a/home XRUST_CACHE_URL=$cache mk_run "$a" show V=1
 is "a: make show V=1 succeeds" "$rc" 0
-is "a: make show V=1 marks four layers the cache holds" \
-  "$(grep -c 'cache: dependency layer held' "$T/out")" 4
+is "a: make show V=1 marks five layers the cache holds (host is x86_64-linux-gnu)" \
+  "$(grep -c 'cache: dependency layer held' "$T/out")" 5
 XRUST_HOME=$T/a/home XRUST_CACHE_URL=$cache mk_run "$a" cache-push
 is "a: make cache-push pushes the current layers again" "$rc" 0
 [ "$rc" = 0 ] || diag_file "$T/err"
@@ -145,6 +145,24 @@ done
 XRUST_HOME=$T/bb/home-two XRUST_CACHE_URL=$cache WRAP_LOG=$T/b.log \
   mk_run "$b" -j2 cross-all
 is "b: the next build is a no-op" "$rc:$(cat "$T/b.log")" "0:"
+
+# A corrupt object: b's x86_64 layer is looked up again, refused by its
+# checksum (one warning), and built here; nothing half-unpacked remains.
+for o in "$dav/root/team/cache/xrust-v1/objects"/*.tar.zst; do
+  printf 'garbage' | dd of="$o" bs=1 seek=1000 conv=notrunc 2>/dev/null
+done
+rm -f "$b/out/.xrust/x86_64-linux/deps.stamp"
+: >"$T/b.log"
+WRAP_LOG=$T/b.log XRUST_HOME=$T/bb/home-two XRUST_CACHE_URL=$cache \
+  mk_run "$b" cross-x86_64-linux
+is "b: with a corrupt object, the build still succeeds" "$rc" 0
+is "b: one warning line, naming the checksum" \
+  "$(grep -c '^xrust: warning: cache .*checksum.*; building locally$' "$T/err")" 1
+like "b: the dependencies were compiled here instead" "$T/b.log" "^regex$"
+is "b: no temporary tree beside the layer" \
+  "$(ls -a "$b/out/.xrust/x86_64-linux" | grep -c tmp)" 0
+check "b: out/x86_64-linux/grepper is still a's" cmp "$a/out/x86_64-linux/grepper" \
+  "$b/out/x86_64-linux/grepper"
 
 # ---- c: the cache is down ---------------------------------------------------
 sh "$XRUST_ROOT/tests/fixtures/webdav.sh" stop "$dav" >/dev/null 2>&1

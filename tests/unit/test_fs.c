@@ -242,15 +242,15 @@ TEST(stable_link_is_made_repointed_and_refused_when_not_ours)
   snprintf(p, sizeof(p), "%s/one", d);
   snprintf(q, sizeof(q), "%s/links/k", d);
   /* Made, with its directory. */
-  CHECK(xr_fs_stable_link(links, "k", p, &e) == 0);
+  CHECK(xr_fs_stable_link(links, "k", p, NULL, NULL, &e) == 0);
   n = readlink(q, got, sizeof(got) - 1);
   REQUIRE(n > 0);
   got[n] = 0;
   CHECK_STR(got, p);
   /* Kept, then pointed elsewhere; no temporary is left. */
-  CHECK(xr_fs_stable_link(links, "k", p, &e) == 0);
+  CHECK(xr_fs_stable_link(links, "k", p, NULL, NULL, &e) == 0);
   snprintf(p, sizeof(p), "%s/two", d);
-  CHECK(xr_fs_stable_link(links, "k", p, &e) == 0);
+  CHECK(xr_fs_stable_link(links, "k", p, NULL, NULL, &e) == 0);
   n = readlink(q, got, sizeof(got) - 1);
   REQUIRE(n > 0);
   got[n] = 0;
@@ -259,11 +259,11 @@ TEST(stable_link_is_made_repointed_and_refused_when_not_ours)
   /* A file in its place is not ours to replace. */
   REQUIRE(unlink(q) == 0);
   put(q, "x");
-  CHECK(xr_fs_stable_link(links, "k", p, &e) == XR_EUNSAFE);
+  CHECK(xr_fs_stable_link(links, "k", p, NULL, NULL, &e) == XR_EUNSAFE);
   CHECK(strstr(e.msg, "not a symbolic link") != NULL);
   /* Nor a directory others may write to. */
   REQUIRE(chmod(links, 0777) == 0);
-  CHECK(xr_fs_stable_link(links, "j", p, &e) == XR_EUNSAFE);
+  CHECK(xr_fs_stable_link(links, "j", p, NULL, NULL, &e) == XR_EUNSAFE);
   CHECK(strstr(e.msg, "only it can write") != NULL);
   REQUIRE(chmod(links, 0755) == 0);
   CHECK(xr_fs_rmtree(d, &e) == 0);
