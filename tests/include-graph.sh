@@ -11,7 +11,11 @@
 # the engine and the engine (module/README.md); or when a file of the
 # library includes the header of an engine unit (include/xrust/X.h whose
 # X.c is in module/engine/): the library sits below the engine, never
-# above it.
+# above it; or when a file other than the owners named in
+# module/README.md includes a library's own header: <curl/curl.h> only
+# in module/engine/fetch.c and module/engine/cache_remote.c,
+# <archive.h> and <archive_entry.h> only in module/engine/archive.c and
+# module/engine/layer.c.
 cd "$(dirname "$0")/.." || exit 2
 
 part() {
@@ -59,6 +63,17 @@ if [ "${1:-}" = --check ]; then
     esac
   done <"${TMPDIR:-/tmp}/xrust-ig.$$"
   rm -f "${TMPDIR:-/tmp}/xrust-ig.$$"
+  for f in module/*/*.c module/*/*.h include/xrust/*.h; do
+    [ -f "$f" ] || continue
+    for h in $(sed -n 's/^#include <\(curl\/[^>]*\|archive[^>]*\)>.*/\1/p' "$f")
+    do
+      case $h:$f in
+        curl/*:module/engine/fetch.c | curl/*:module/engine/cache_remote.c) ;;
+        archive*:module/engine/archive.c | archive*:module/engine/layer.c) ;;
+        *) echo "$f includes <$h>, which only its owners may"; bad=1 ;;
+      esac
+    done
+  done
   exit "$bad"
 fi
 

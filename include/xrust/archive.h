@@ -1,7 +1,7 @@
 /*
  * Streaming, defensive extraction of tar archives (gzip, xz, zstd where
- * libarchive supports it).  Only module/engine/archive.c talks to
- * libarchive.
+ * libarchive supports it).  Only module/engine/archive.c reads archives
+ * with libarchive (module/engine/layer.c writes the cache's layers).
  *
  * Extraction never lets an entry escape the target directory: `..`
  * components, absolute paths, links pointing outside, paths through a

@@ -36,6 +36,9 @@ static const struct command commands[] = {
   { "lock-list", xr_cmd_lock_list, "lock-list LOCK        lock packages" },
   { "vendor", xr_cmd_vendor, "vendor LOCK DIR       vendor crates" },
   { "lipo", xr_cmd_lipo, "lipo -create -output OUT IN...  fat Mach-O" },
+  { "cache", xr_cmd_cache,
+    "cache key|get|put|has|gc ...\n"
+    "                        the remote layer cache (XRUST_CACHE_URL)" },
   { "tbd", xr_cmd_tbd, "tbd SYMS OUT...       Apple library stub (.tbd)" },
   { "toml-json", xr_cmd_toml_json,
     "toml-json             TOML on stdin to toml-test JSON" },

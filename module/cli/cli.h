@@ -24,5 +24,6 @@ int xr_cmd_lock_list(int argc, char **argv);
 int xr_cmd_vendor(int argc, char **argv);
 int xr_cmd_lipo(int argc, char **argv);
 int xr_cmd_tbd(int argc, char **argv);
+int xr_cmd_cache(int argc, char **argv);
 
 #endif

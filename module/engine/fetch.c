@@ -9,7 +9,8 @@
  * and resumed with Range; blobs are published to the store only once
  * verified.  Blob locks are taken with trylock and polled from the loop,
  * so waiting for another process never blocks this batch's other
- * transfers.  This is the only file that includes <curl/curl.h>; it
+ * transfers.  With cache_remote.c (the remote cache's one-at-a-time
+ * transport) the only file that includes <curl/curl.h>; it
  * prints nothing but its status lines, through progress.h, to the
  * configured stream.
  */

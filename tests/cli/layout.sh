@@ -41,12 +41,18 @@ printf '/* x */\n#include "xrust/net.h"\n' >"$fake/$M/lib/bad.c"
 printf '/* x */\n' >"$fake/$M/plugin/private.h"
 printf '/* x */\n#include "plugin/private.h"\n#include "nowhere.h"\n' \
   >"$fake/$M/cli/cmd_x.c"
+printf '/* x */\n#include <curl/curl.h>\n' >"$fake/$M/engine/net2.c"
+printf '/* x */\n#include <archive_entry.h>\n' >"$fake/$M/cli/cmd_y.c"
 sh "$fake/tests/include-graph.sh" --check >"$T/fake.out" 2>&1
 is "the checker fails on a planted tree" "$?" 1
 like "it names a library file that includes an engine header" "$T/fake.out" \
   "^$M/lib/bad\.c \(lib\) includes include/xrust/net\.h, the header of $M/engine/net\.c$"
 like "it names a part that includes another part's private header" \
   "$T/fake.out" "^$M/cli/cmd_x\.c \(cli\) includes $M/plugin/private\.h, private to plugin$"
+like "it names an engine file other than the owners that includes libcurl" \
+  "$T/fake.out" "^$M/engine/net2\\.c includes <curl/curl\\.h>, which only its owners may\$"
+like "it names a file that includes libarchive's headers" "$T/fake.out" \
+  "^$M/cli/cmd_y\\.c includes <archive_entry\\.h>, which only its owners may\$"
 like "it names an include that does not resolve" "$T/fake.out" \
   "^$M/cli/cmd_x\\.c: #include \"nowhere\\.h\" does not resolve\$"
 done_testing
