@@ -64,6 +64,8 @@ int xr_fs_commit(int fd, const char *tmp, const char *path, unsigned flags,
 
 /* mkdir -p PATH (mode 0755 before the umask). */
 int xr_fs_mkdirs(const char *path, struct xr_err *err);
+/* mkdir -p of the directory that holds PATH (nothing for a bare name). */
+int xr_fs_mkparent(const char *path, struct xr_err *err);
 /* rm -rf PATH; a missing PATH is not an error.  Read-only directories
  * (as archives leave them) are made writable first. */
 int xr_fs_rmtree(const char *path, struct xr_err *err);

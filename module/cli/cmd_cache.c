@@ -234,23 +234,6 @@ static int swap_in(const char *fresh, const char *dir, const char *old,
   return 0;
 }
 
-/* The parent directory of PATH exists afterwards. */
-static int make_parent(const char *path, struct xr_err *err)
-{
-  const char *slash = strrchr(path, '/');
-  char *dir;
-  int rc;
-
-  if (!slash || slash == path)
-    return 0;
-  dir = xr_strndup(path, (size_t)(slash - path));
-  if (!dir)
-    return xr_nomem(err);
-  rc = xr_fs_mkdirs(dir, err);
-  free(dir);
-  return rc;
-}
-
 /*
  * The download and unpacking of a hit.  STAGE is a fresh directory
  * beside DIR; everything happens inside it until the swap.
@@ -360,7 +343,7 @@ static int cmd_get(const struct opts *o)
     rc = xr_cache_index_parse(xr_buf_str(&text), text.len, key.data, &ix,
                               &err);
   if (!rc)
-    rc = make_parent(dir, &err);
+    rc = xr_fs_mkparent(dir, &err);
   if (!rc)
     rc = xr_fs_mkdtemp(dir, &stage, &err);
   if (!rc) {

@@ -145,23 +145,6 @@ static int file_path(const struct xr_remote *r, const char *key,
   return 0;
 }
 
-/* Creates the directory that will hold PATH. */
-static int parent_dirs(const char *path, struct xr_err *err)
-{
-  const char *slash = strrchr(path, '/');
-  char *dir;
-  int rc;
-
-  if (!slash || slash == path)
-    return 0;
-  dir = xr_strndup(path, (size_t)(slash - path));
-  if (!dir)
-    return xr_nomem(err);
-  rc = xr_fs_mkdirs(dir, err);
-  free(dir);
-  return rc;
-}
-
 /* Copies FROM (open) into TO (open), hashing into H when not NULL; at most
  * MAX bytes (0: no limit). */
 static int copy_fd(int from, int to, struct xr_sha256 *h, uint64_t max,
@@ -259,7 +242,7 @@ static int file_put(struct xr_remote *r, const char *key, const void *data,
 
   rc = file_path(r, key, &p, err);
   if (!rc)
-    rc = parent_dirs(p.data, err);
+    rc = xr_fs_mkparent(p.data, err);
   if (!rc)
     rc = xr_fs_mktemp(p.data, &tmp, &fd, err);
   if (rc)

@@ -529,3 +529,19 @@ int xr_fs_touch_tree(const char *path, struct xr_err *err)
     return io_fail(err, "set the times of", path);
   return 0;
 }
+
+int xr_fs_mkparent(const char *path, struct xr_err *err)
+{
+  const char *slash = strrchr(path, '/');
+  char *dir;
+  int rc;
+
+  if (!slash || slash == path)
+    return 0;
+  dir = xr_strndup(path, (size_t)(slash - path));
+  if (!dir)
+    return xr_nomem(err);
+  rc = xr_fs_mkdirs(dir, err);
+  free(dir);
+  return rc;
+}
