@@ -65,12 +65,16 @@ static int usage(void)
 
 static int parse(int argc, char **argv, struct opts *o)
 {
+  unsigned long v = 0;
+  struct xr_err ignored;
   int i;
 
   memset(o, 0, sizeof(*o));
   o->max_age_days = -1;
-  o->verbose = xr_setting_string(xr_settings_env(), "V") &&
-               strcmp(xr_setting_string(xr_settings_env(), "V"), "0");
+  /* V=1 as the rest of xrust reads it; a bad V is the build's to report,
+   * not the cache's. */
+  (void)xr_setting_number(xr_settings_env(), "V", &v, &ignored);
+  o->verbose = v >= 1;
   o->quiet = xr_settings_silent(xr_settings_env());
   o->exclude = calloc((size_t)argc + 1, sizeof(*o->exclude));
   if (!o->exclude)

@@ -1,6 +1,7 @@
 /*
- * Streaming, defensive tar extraction: the only file that reads archives
- * with libarchive (layer.c writes the remote cache's).  libarchive decodes (gzip, bzip2, xz, zstd, plain tar); the
+ * Streaming, defensive tar extraction: the only file that reads
+ * archives with libarchive (layer.c writes the remote cache's).
+ * libarchive decodes (gzip, bzip2, xz, zstd, plain tar); the
  * writing is ours, so that every file system call is relative to a
  * directory descriptor that was reached from the target directory without
  * following a symbolic link.  Each entry's path is normalised and checked
