@@ -21,7 +21,25 @@
 # their layer also holds what rustc said about native libraries.
 
 xrust__cache_on := $(strip $(XRUST_CACHE_URL))
-xrust__cache_push := $(and $(xrust__cache_on),$(filter 1 yes true,$(XRUST_CACHE_PUSH)))
+xrust__cache_push := $(and $(xrust__cache_on),$(filter 1 yes true YES TRUE \
+  Yes True,$(XRUST_CACHE_PUSH)))
+
+# Bad values stop the parse, naming the variable, its value and what is
+# expected (a typo must not turn the cache off without a word).
+ifneq ($(filter-out 0 1 no yes false true NO YES FALSE TRUE No Yes False \
+  True,$(XRUST_CACHE_PUSH)),)
+$(error xrust: XRUST_CACHE_PUSH='$(XRUST_CACHE_PUSH)': expected 1, yes or \
+  true to upload layers, or 0, no, false or empty not to)
+endif
+ifneq ($(xrust__cache_on),)
+ifneq ($(words $(xrust__cache_on)),1)
+$(error xrust: XRUST_CACHE_URL='$(xrust__cache_on)': expected one URL)
+endif
+ifeq ($(filter s3://% http://% https://% file:///%,$(xrust__cache_on)),)
+$(error xrust: XRUST_CACHE_URL='$(xrust__cache_on)': expected \
+  s3://BUCKET/PREFIX, https://HOST/PATH, http://HOST/PATH or file:///PATH)
+endif
+endif
 # $(call xrust__cached,MODE): non-empty when layers of MODE go through
 # the cache.
 xrust__cached = $(and $(xrust__cache_on),$(if $(filter c,$(1)),,yes))

@@ -131,4 +131,18 @@ mk_run_bin "$p" SOURCE_DATE_EPOCH=42 show
 is "a SOURCE_DATE_EPOCH of the user wins, and git is not asked" \
   "$(head -n 1 "$T/out"):$(grep -c 'log -1' "$GIT_LOG")" "[42]:0"
 
+# The remote cache's knobs: a bad value stops the parse, saying what is
+# expected; good ones pass (no cache is contacted by `make show`).
+printf 'include %s\n' "$mk" >"$p/Makefile"
+mk_run "$p" show XRUST_CACHE_PUSH=maybe
+is "XRUST_CACHE_PUSH=maybe stops the parse" "$rc" 2
+like "and says what is expected" "$T/err" \
+  "XRUST_CACHE_PUSH='maybe': expected 1, yes or true to upload layers"
+mk_run "$p" show XRUST_CACHE_URL=ftp://host/x
+is "an XRUST_CACHE_URL of another scheme stops the parse" "$rc" 2
+like "and names the schemes" "$T/err" \
+  "XRUST_CACHE_URL='ftp://host/x': expected s3://BUCKET/PREFIX, https://HOST/PATH, http://HOST/PATH or file:///PATH"
+mk_run "$p" show XRUST_CACHE_URL=s3://bucket/team XRUST_CACHE_PUSH=Yes
+is "s3:// with XRUST_CACHE_PUSH=Yes is accepted" "$rc" 0
+
 done_testing
