@@ -135,6 +135,16 @@ else
   is "webdav: a second put of the same key succeeds" "$rc" 0
   [ "$rc" -eq 0 ] || diag_file "$T/err"
 
+  # Two machines pushing one key at the same moment both succeed.
+  K3=$(printf 'layer three %s' "$rnd" | sha256sum | cut -c1-64)
+  "$XRUST_TOOL" cache put -q "$url" "$K3" "$src" 2>"$T/p1.err" & p1=$!
+  "$XRUST_TOOL" cache put -q "$url" "$K3" "$src" 2>"$T/p2.err" & p2=$!
+  wait $p1; r1=$?
+  wait $p2; r2=$?
+  is "webdav: two puts of one key at once both succeed" "$r1:$r2" 0:0
+  xc get "$url" "$K3" "$T/got3"
+  is "webdav: and the key is then a hit" "$rc" 0
+
   # A wrong password: 401 is a failure, not a miss.
   bad=http://xrust:$BADPASS@$host/team/cache
   xc get "$bad" "$K1" "$T/keep"
