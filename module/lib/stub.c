@@ -223,7 +223,10 @@ int xr_stub_workspace(const char *src, const char *dst, struct xr_err *err)
                  "commit the lockfile)", c.lock, strerror(errno));
     goto out;
   }
-  rc = xr_fs_mkdtemp(dst, &tmp, err);
+  /* `make clean all` removes the parent after Make decided to run us. */
+  rc = xr_fs_mkparent(dst, err);
+  if (!rc)
+    rc = xr_fs_mkdtemp(dst, &tmp, err);
   if (rc)
     goto out;
   if (xr_buf_printf(&lock, "%s/Cargo.lock", tmp.data))

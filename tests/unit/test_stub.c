@@ -121,7 +121,13 @@ TEST(stub_of_a_workspace)
   CHECK_STR(get("stub/lib/benches/b.rs"), "");
   CHECK(count("stub") == 1);
 
+  /* Into a directory whose parents are gone (`make clean all`). */
+  snprintf(dst, sizeof(dst), "%s/gone/.xrust/stub", dir);
+  CHECK(xr_stub_workspace(src, dst, &err) == 0);
+  CHECK_STR(get("gone/.xrust/stub/lib/src/lib.rs"), "");
+
   /* A second run replaces the first whole. */
+  snprintf(dst, sizeof(dst), "%s/stub", dir);
   put("stub/stale.rs", "old\n");
   put("ws/lib/src/new.rs", "pub fn g() {}\n");
   REQUIRE(xr_stub_workspace(src, dst, &err) == 0);
