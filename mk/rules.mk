@@ -9,8 +9,6 @@
 # then the goals (cross-NAME, test-NAME, show, dist, ...).  The
 # templates here follow layers.mk's rules for spelling `$`.
 
-$(rust-crate $(XRUST_CRATE_DIR),XRUST_CRATE)
-
 # universal2-darwin is no triple: it is made of the two Apple targets,
 # which get rules (and rust-std) whether XRUST_TARGETS names them or not.
 # $(call xrust__uniq,LIST): LIST without repeated words, in order.
@@ -32,6 +30,44 @@ endif
 endif
 XRUST_TOOLCHAIN ?= $(XRUST_HOME)/toolchain-not-resolved-under-make-n
 XRUST_CARGO ?= $(XRUST_TOOLCHAIN)/bin/cargo
+
+# ---- the variables of the crate ------------------------------------------
+
+# $(rust-crate) parses every Cargo.toml of the workspace and walks the
+# source directories.  A build keeps what it found in a generated
+# makefile, $(xrust__x)/crate-vars.mk, together with the list of what it
+# read (XRUST_CRATE_INPUTS: the manifests, the package directories and
+# every directory listed; a new or deleted file changes its directory's
+# time), as Kbuild keeps its .cmd files: a later parse includes it, Make
+# remakes it when one of those is newer and re-executes itself, and a
+# no-op reads no manifest at all.  The record crate-dir holds the crate
+# directory the file was made for (a changed XRUST_CRATE_DIR reads the
+# crate again); XRUST_OUT names another file.  The empty rules let an
+# input that has gone (a removed member) remake the file instead of
+# stopping Make.  Only runs that resolve a toolchain keep the file:
+# under `make -n` nothing is written (Make would run the rule that
+# remakes an included makefile even then), and help, clean and show read
+# the manifests as before.  It comes after the toolchain, whose first
+# resolution writes xrust.lock beside a package's Cargo.toml: the
+# package's directory is an input.
+xrust__crate_dir := $(abspath $(XRUST_CRATE_DIR))
+xrust__crate_mk := $(xrust__x)/crate-vars.mk
+ifneq ($(and $(xrust__need_tc),$(if $(xrust__dry),,keep)),)
+xrust__crate_new := $(call xrust__mkdir,$(xrust__x)/crate-dir)$(rust-filechk \
+  $(xrust__x)/crate-dir,$(xrust__crate_dir))$(if $(wildcard \
+  $(xrust__crate_mk)),,missing)
+ifeq ($(xrust__crate_new),)
+include $(xrust__crate_mk)
+else
+$(rust-crate $(xrust__crate_dir),XRUST_CRATE,$(xrust__crate_mk))
+endif
+$(xrust__crate_mk): $(XRUST_CRATE_INPUTS) $(xrust__x)/crate-dir
+	$(call xrust__why,$(notdir $@),$?)
+	$(rust-crate $(xrust__crate_dir),XRUST_CRATE,$@)
+$(XRUST_CRATE_INPUTS): ;
+else
+$(rust-crate $(xrust__crate_dir),XRUST_CRATE)
+endif
 
 xrust__bins := $(XRUST_CRATE_BINS)
 # What out/NAME/ holds for triple $(1): the binaries, and the libraries

@@ -25,7 +25,14 @@ struct xr_buf;
  * its members, absolute), LOCK the Cargo.lock in effect (the workspace
  * root's, whether it exists or not), SOURCES every .rs file under the
  * packages' src/, examples/, tests/, benches/ plus their build scripts,
- * absolute and sorted.
+ * absolute and sorted.  INPUTS lists, absolute and sorted, what the
+ * answer was derived from: every manifest read, the directory of each,
+ * and every directory whose listing decided something (the source
+ * directories walked, those holding an explicit target path, those a
+ * member glob searched), so that no change can alter the answer without
+ * making one of them newer (adding or removing a file changes its
+ * directory's time); a Cargo.toml created above the workspace is the
+ * exception.  The generated include of mk/rules.mk depends on them.
  */
 struct xr_crate {
   char *dir;        /* absolute directory that was read */
@@ -41,6 +48,7 @@ struct xr_crate {
   struct xr_strv sources;
   struct xr_strv packages; /* names of the packages MANIFESTS describe,
                               sorted (for `cargo -p`) */
+  struct xr_strv inputs;
 };
 
 void xr_crate_init(struct xr_crate *c);

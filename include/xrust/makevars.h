@@ -40,8 +40,9 @@ typedef int xr_make_var_fn(void *ctx, const char *name, const char *value);
 /*
  * Calls EACH for every variable $(rust-crate DIR,PREFIX) defines, in this
  * order: PREFIX_NAME, _VERSION, _BINS, _LIBS, _MANIFESTS, _LOCK,
- * _SOURCES, _PACKAGES, _DIR and _ROOT (PREFIX NULL or "": NAME, VERSION,
- * ...); lists are joined by single spaces, a missing value is "".
+ * _SOURCES, _PACKAGES, _DIR, _ROOT and _INPUTS (PREFIX NULL or "":
+ * NAME, VERSION, ...); lists are joined by single spaces, a missing
+ * value is "".
  * Returns EACH's first nonzero result, or -1 when out of memory.
  */
 int xr_crate_vars(const struct xr_crate *c, const char *prefix,

@@ -259,8 +259,8 @@ static int pkg_lib(const struct pkg *p, struct xr_strv *types, char **name,
 }
 
 /* Every .rs file under DIR, recursively (dot-dirs and target/ skipped). */
-static int walk_rs(const char *dir, struct xr_strv *out, int depth,
-                   struct xr_err *err)
+static int walk_rs(const char *dir, struct xr_strv *out,
+                   struct xr_strv *dirs, int depth, struct xr_err *err)
 {
   struct xr_strv ents = XR_STRV_INIT;
   size_t i;
@@ -268,6 +268,8 @@ static int walk_rs(const char *dir, struct xr_strv *out, int depth,
 
   if (depth > 64)
     return 0;
+  if (xr_fs_is_dir(dir) && xr_strv_push_unique(dirs, dir))
+    return xr_nomem(err);
   rc = list_dir(dir, &ents, err);
   for (i = 0; !rc && i < ents.n; i++) {
     char *path = xr_cargo_join(dir, ents.v[i]);
@@ -278,7 +280,7 @@ static int walk_rs(const char *dir, struct xr_strv *out, int depth,
     }
     if (xr_fs_is_dir(path)) {
       if (strcmp(ents.v[i], "target"))
-        rc = walk_rs(path, out, depth + 1, err);
+        rc = walk_rs(path, out, dirs, depth + 1, err);
     } else if (is_rs(ents.v[i]) && xr_strv_push_unique(out, path)) {
       rc = xr_nomem(err);
     }
@@ -288,17 +290,24 @@ static int walk_rs(const char *dir, struct xr_strv *out, int depth,
   return rc;
 }
 
-/* Adds DIR/REL to OUT when it is a file. */
+/* Adds DIR/REL to OUT when it is a file, and its directory to DIRS. */
 static int add_file(const char *dir, const char *rel, struct xr_strv *out,
-                    struct xr_err *err)
+                    struct xr_strv *dirs, struct xr_err *err)
 {
   char *path = xr_cargo_join(dir, rel);
+  char *slash;
   int rc = 0;
 
   if (!path)
     return xr_nomem(err);
   if (xr_fs_is_file(path) && xr_strv_push_unique(out, path))
     rc = xr_nomem(err);
+  slash = strrchr(path, '/');
+  if (!rc && slash && slash > path) {
+    *slash = '\0';
+    if (xr_strv_push_unique(dirs, path))
+      rc = xr_nomem(err);
+  }
   free(path);
   return rc;
 }
@@ -308,29 +317,33 @@ static const char *const target_kinds[] = {
   "lib", "bin", "example", "test", "bench"
 };
 
+/*
+ * The sources of P into OUT, and into DIRS every directory whose listing
+ * decided them (a new file changes the time of one of those).
+ */
 static int pkg_sources(const struct pkg *p, struct xr_strv *out,
-                       struct xr_err *err)
+                       struct xr_strv *dirs, struct xr_err *err)
 {
-  static const char *const dirs[] = { "src", "examples", "tests", "benches" };
+  static const char *const kinds[] = { "src", "examples", "tests", "benches" };
   const struct xr_toml *build;
   size_t i, j;
   int rc = 0;
 
-  for (i = 0; !rc && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-    char *d = xr_cargo_join(p->dir, dirs[i]);
+  for (i = 0; !rc && i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+    char *d = xr_cargo_join(p->dir, kinds[i]);
 
     if (!d)
       return xr_nomem(err);
-    rc = walk_rs(d, out, 0, err);
+    rc = walk_rs(d, out, dirs, 0, err);
     free(d);
   }
   if (rc || !p->package)
     return rc;
   build = xr_toml_get(p->package, "build");
   if (!build)
-    rc = add_file(p->dir, "build.rs", out, err);
+    rc = add_file(p->dir, "build.rs", out, dirs, err);
   else if (xr_toml_type(build) == XR_TOML_STRING)
-    rc = add_file(p->dir, xr_toml_str(build), out, err);
+    rc = add_file(p->dir, xr_toml_str(build), out, dirs, err);
   for (i = 0; !rc && i < sizeof(target_kinds) / sizeof(target_kinds[0]);
        i++) {
     const struct xr_toml *t = xr_toml_get(p->doc, target_kinds[i]);
@@ -349,7 +362,7 @@ static int pkg_sources(const struct pkg *p, struct xr_strv *out,
         continue;
       pv = xr_toml_get(e, "path");
       if (pv && xr_toml_type(pv) == XR_TOML_STRING)
-        rc = add_file(p->dir, xr_toml_str(pv), out, err);
+        rc = add_file(p->dir, xr_toml_str(pv), out, dirs, err);
     }
   }
   return rc;
@@ -373,6 +386,7 @@ void xr_crate_release(struct xr_crate *c)
   xr_strv_release(&c->manifests);
   xr_strv_release(&c->sources);
   xr_strv_release(&c->packages);
+  xr_strv_release(&c->inputs);
   memset(c, 0, sizeof(*c));
 }
 
@@ -504,7 +518,7 @@ int xr_crate_read(const char *dir, struct xr_crate *out, struct xr_err *err)
   for (i = 0; i < n_sel; i++) {
     if (xr_strv_push_unique(&out->manifests, c.pkgs[sel[i]].manifest))
       goto fail;
-    rc = pkg_sources(&c.pkgs[sel[i]], &out->sources, err);
+    rc = pkg_sources(&c.pkgs[sel[i]], &out->sources, &c.dirs, err);
     if (rc)
       goto out;
   }
@@ -520,9 +534,19 @@ int xr_crate_read(const char *dir, struct xr_crate *out, struct xr_err *err)
     if (xr_strv_push_unique(&out->packages, pn))
       goto fail;
   }
+  /* Every manifest read and the directory holding it (a new build.rs,
+   * src/ or examples/), then the directories listed. */
+  for (i = 0; i < c.n; i++)
+    if (xr_strv_push_unique(&out->inputs, c.pkgs[i].manifest) ||
+        xr_strv_push_unique(&out->inputs, c.pkgs[i].dir))
+      goto fail;
+  for (i = 0; i < c.dirs.n; i++)
+    if (xr_strv_push_unique(&out->inputs, c.dirs.v[i]))
+      goto fail;
   xr_strv_sort(&out->manifests);
   xr_strv_sort(&out->sources);
   xr_strv_sort(&out->packages);
+  xr_strv_sort(&out->inputs);
   out->lock = xr_cargo_join(root->dir, "Cargo.lock");
   if (!out->lock)
     goto fail;

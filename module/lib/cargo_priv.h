@@ -28,6 +28,8 @@ struct ctx {
   struct pkg *pkgs;
   size_t n, cap;
   char ceiling[PATH_MAX]; /* no workspace is searched above it ("": none) */
+  struct xr_strv dirs;    /* directories whose listing decided something
+                             (member globs), for xr_crate's inputs */
 };
 
 /* A workspace: its root package and members (indices into ctx). */

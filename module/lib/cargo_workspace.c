@@ -62,6 +62,7 @@ void xr_cargo_ctx_release(struct ctx *c)
     xr_toml_free(c->pkgs[i].doc);
   }
   free(c->pkgs);
+  xr_strv_release(&c->dirs);
   memset(c, 0, sizeof(*c));
 }
 
@@ -335,6 +336,37 @@ static int has_glob(const char *s)
   return strpbrk(s, "*?[") != NULL;
 }
 
+/*
+ * Records in C->dirs the directories a glob PATTERN (absolute) lists: the
+ * part before its first component with a wildcard, and the directory of
+ * each match, so that a new or removed member changes one of their times.
+ */
+static int glob_dirs(struct ctx *c, const char *pattern, const glob_t *g)
+{
+  struct xr_buf d = XR_BUF_INIT;
+  const char *w = pattern + strcspn(pattern, "*?[");
+  const char *slash;
+  size_t k;
+  int rc = 0;
+
+  while (w > pattern && w[-1] != '/')
+    w--;
+  if (w > pattern + 1)
+    w--;
+  rc = xr_buf_add(&d, pattern, (size_t)(w - pattern)) ||
+       xr_strv_push_unique(&c->dirs, xr_buf_str(&d));
+  for (k = 0; !rc && k < g->gl_pathc; k++) {
+    slash = strrchr(g->gl_pathv[k], '/');
+    if (!slash || slash == g->gl_pathv[k])
+      continue;
+    xr_buf_reset(&d);
+    rc = xr_buf_add(&d, g->gl_pathv[k], (size_t)(slash - g->gl_pathv[k])) ||
+         xr_strv_push_unique(&c->dirs, xr_buf_str(&d));
+  }
+  xr_buf_release(&d);
+  return rc ? -1 : 0;
+}
+
 static int excluded(const struct ws *w, const char *dir)
 {
   size_t i;
@@ -386,6 +418,11 @@ static int expand_list(struct ctx *c, struct ws *w, const char *key,
     }
     memset(&g, 0, sizeof(g));
     rc = glob(pattern, 0, NULL, &g);
+    if ((rc == 0 || rc == GLOB_NOMATCH) && glob_dirs(c, pattern, &g)) {
+      free(pattern);
+      globfree(&g);
+      return xr_nomem(err);
+    }
     free(pattern);
     if (rc == GLOB_NOMATCH) {
       globfree(&g);

@@ -104,6 +104,7 @@ int xr_crate_vars(const struct xr_crate *c, const char *prefix,
     { "PACKAGES", NULL, &c->packages },
     { "DIR", c->dir, NULL },
     { "ROOT", c->root, NULL },
+    { "INPUTS", NULL, &c->inputs },
   };
   size_t i;
   int rc = 0;

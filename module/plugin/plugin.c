@@ -360,29 +360,39 @@ out:
   return rc;
 }
 
-/* Defines one variable of $(rust-crate) (an xr_make_var_fn). */
+/*
+ * Defines one variable of $(rust-crate) (an xr_make_var_fn), and adds its
+ * line to the buffer CTX when there is one.
+ */
 static int define_var(void *ctx, const char *name, const char *value)
 {
   struct xr_buf b = XR_BUF_INIT;
+  struct xr_buf *file = ctx;
   int rc = xr_make_assign(&b, name, value);
 
-  (void)ctx;
   if (!rc)
     eval(xr_buf_str(&b));
+  if (!rc && file && xr_buf_printf(file, "%s\n", xr_buf_str(&b)))
+    rc = -1;
   xr_buf_release(&b);
   return rc;
 }
 
 /*
- * $(rust-crate DIR[,PREFIX]): reads DIR's Cargo.toml (workspace aware) and
- * defines PREFIX_NAME, _VERSION, _BINS, _LIBS, _MANIFESTS, _LOCK,
- * _SOURCES, _PACKAGES (the workspace's package names) and _DIR.  PREFIX
- * defaults to CRATE.  Expands to nothing.
+ * $(rust-crate DIR[,PREFIX[,FILE]]): reads DIR's Cargo.toml (workspace
+ * aware) and defines PREFIX_NAME, _VERSION, _BINS, _LIBS, _MANIFESTS,
+ * _LOCK, _SOURCES, _PACKAGES (the workspace's package names), _DIR,
+ * _ROOT and _INPUTS (what the answer was read from).  PREFIX defaults to
+ * CRATE.  With FILE, also writes the same assignments there, atomically,
+ * as a makefile to `include` instead of calling the function again until
+ * one of _INPUTS is newer (mk/rules.mk).  Expands to nothing.
  */
 static int fn_crate(char **argv, struct xr_buf *out, struct xr_err *err)
 {
   const char *dir = trim(argv[0]);
   const char *prefix = argv[1] ? trim(argv[1]) : "";
+  const char *file = argv[1] && argv[2] ? trim(argv[2]) : "";
+  struct xr_buf text = XR_BUF_INIT;
   struct xr_crate c;
   int rc;
 
@@ -397,9 +407,16 @@ static int fn_crate(char **argv, struct xr_buf *out, struct xr_err *err)
   rc = xr_crate_read(dir, &c, err);
   if (rc)
     return rc;
-  if (xr_crate_vars(&c, prefix, define_var, NULL))
+  if (*file && xr_buf_adds(&text, "# Written by $(rust-crate): the "
+                          "variables of a Cargo.toml.  Do not edit.\n"))
+    rc = xr_nomem(err);
+  if (!rc && xr_crate_vars(&c, prefix, define_var, *file ? &text : NULL))
     rc = xr_nomem(err);
   xr_crate_release(&c);
+  if (!rc && *file)
+    rc = xr_fs_mkparent(file, err) ||
+         xr_fs_write(file, text.data, text.len, 0, err) ? (int)err->code : 0;
+  xr_buf_release(&text);
   return rc;
 }
 
@@ -493,7 +510,7 @@ static const struct function functions[] = {
   { "rust-toml", 2, 2, fn_toml },
   { "rust-sha256", 1, 1, fn_sha256 },
   { "rust-toolchain", 1, 2, fn_toolchain },
-  { "rust-crate", 1, 2, fn_crate },
+  { "rust-crate", 1, 3, fn_crate },
   { "rust-vendor", 2, 2, fn_vendor },
   { "rust-filechk", 2, 2, fn_filechk },
 };

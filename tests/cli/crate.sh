@@ -32,7 +32,8 @@ LOCK=$D/one/Cargo.lock
 SOURCES=$D/one/build.rs $D/one/src/bin/extra.rs $D/one/src/lib.rs $D/one/src/main.rs
 PACKAGES=hello
 DIR=$D/one
-ROOT=$D/one"
+ROOT=$D/one
+INPUTS=$D/one $D/one/Cargo.toml $D/one/src $D/one/src/bin"
 
 run_in "$D" "$XRUST_TOOL" crate one HELLO
 like "prefix" "$T/out" '^HELLO_BINS=hello extra$'
@@ -67,6 +68,8 @@ like "workspace: every manifest" "$T/out" \
 like "workspace: packages" "$T/out" '^PACKAGES=cli core tool$'
 like "workspace: sources include the shared library" "$T/out" \
   "^SOURCES=.*$D/ws/crates/core/src/lib.rs"
+like "workspace: the member glob's directory is an input" "$T/out" \
+  "^INPUTS=.* $D/ws/crates $D/ws/crates/cli "
 
 run_in "$D" "$XRUST_TOOL" crate ws/crates/cli CLI
 is "member: exits 0" "$rc" 0

@@ -9,7 +9,7 @@
 
 mk=$XRUST_ROOT/mk/xrust.mk
 D=$(cd "$T" && pwd -P)/'we \#1 $x y'
-vars='NAME VERSION BINS LIBS MANIFESTS LOCK SOURCES PACKAGES DIR ROOT'
+vars='NAME VERSION BINS LIBS MANIFESTS LOCK SOURCES PACKAGES DIR ROOT INPUTS'
 for c in app 'odd\'; do
   mkdir -p "$D/$c/src"
   printf '[package]\nname = "app"\nversion = "1.0.0"\n' >"$D/$c/Cargo.toml"

@@ -300,10 +300,13 @@ TEST(crate_vars)
   REQUIRE(xr_strv_push(&c.bins, "app") == 0);
   REQUIRE(xr_strv_push(&c.bins, "tool") == 0);
   REQUIRE(xr_strv_push(&c.packages, "app") == 0);
+  REQUIRE(xr_strv_push(&c.inputs, "/w") == 0);
+  REQUIRE(xr_strv_push(&c.inputs, "/w/Cargo.toml") == 0);
   REQUIRE(xr_crate_vars(&c, "P", collect, &b) == 0);
   CHECK_STR(xr_buf_str(&b), "P_NAME=app\nP_VERSION=\nP_BINS=app tool\n"
             "P_LIBS=\nP_MANIFESTS=\nP_LOCK=/w/Cargo.lock\nP_SOURCES=\n"
-            "P_PACKAGES=app\nP_DIR=/w/a #1\nP_ROOT=/w\n");
+            "P_PACKAGES=app\nP_DIR=/w/a #1\nP_ROOT=/w\n"
+            "P_INPUTS=/w /w/Cargo.toml\n");
   xr_buf_reset(&b);
   REQUIRE(xr_crate_vars(&c, NULL, collect, &b) == 0);
   CHECK(strncmp(xr_buf_str(&b), "NAME=app\nVERSION=\n", 18) == 0);
