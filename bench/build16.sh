@@ -316,7 +316,7 @@ if case " $ITEMS " in *" 4 "*) true ;; *) false ;; esac; then
   echo "| --- | --- | --- | --- |"
   row xrust "xrust \`make -j$JOBS $(echo $goals4)\`"
   row separate "cargo, one build per target, own target dirs"
-  row multi "cargo, one build, $(echo $TARGETS | wc -w) \`--target\`s, one target dir"
+  row multi "cargo, one build, $(echo $TARGETS | wc -w) \`--target\`(s), one target dir"
   cx=$(med "$W/t.xrust" 4)
   cs=$(med "$W/t.separate" 4)
   cm=$(med "$W/t.multi" 4)
