@@ -1,22 +1,22 @@
 #!/bin/sh
 # Runs every benchmark one after another (bench/fetch.sh, toolchain.sh,
-# noop.sh, vendor.sh, cold.sh, seed4.sh, cache.sh), keeps each one's full output, and ends
-# with a summary: one line per benchmark with its figures, ratio and
-# whether the issue's goal was met.  Benchmarks are not tests: the exit
-# status says only whether every script ran.
+# noop.sh, vendor.sh, cold.sh, seed4.sh, cache.sh, build16.sh), keeps each
+# one's full output, and ends with a summary: one line per benchmark with
+# its figures, ratio and whether the issue's goal was met.  Benchmarks are
+# not tests: the exit status says only whether every script ran.
 #
 # Usage: sh bench/run.sh [NAME...]   (from the checkout, after `make`;
 #                                     NAME: fetch toolchain noop vendor cold
-#                                     seed4 cache)
+#                                     seed4 cache build16)
 # Knobs: BENCH_LOGS (directory for the outputs, default bench/out/DATE);
 #        each script runs with its own default RUNS unless NAME_RUNS is set
 #        (FETCH_RUNS, TOOLCHAIN_RUNS, NOOP_RUNS, VENDOR_RUNS, COLD_RUNS,
-#        SEED4_RUNS, CACHE_RUNS);
+#        SEED4_RUNS, CACHE_RUNS, BUILD16_RUNS);
 #        the scripts' other knobs pass through the environment.
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-names=${*:-fetch toolchain noop vendor cold seed4 cache}
+names=${*:-fetch toolchain noop vendor cold seed4 cache build16}
 logs=${BENCH_LOGS:-$top/bench/out/$(date -u +%Y%m%d-%H%M%S)}
 mkdir -p "$logs"
 [ -x "$top/build/xrust" ] || { echo "build xrust first (make)" >&2; exit 1; }
