@@ -714,15 +714,7 @@ int xr_vendor(const struct xr_vendor_config *cfg, const char *lockfile,
     }
     if (read_small(cfg->config_out, &old) != 0 || strcmp(old.data,
                                                          conf.data)) {
-      char *slash = strrchr(cfg->config_out, '/');
-
-      xr_buf_reset(&old);
-      if (slash && slash != cfg->config_out &&
-          xr_buf_add(&old, cfg->config_out,
-                     (size_t)(slash - cfg->config_out)))
-        rc = xr_nomem(err);
-      if (!rc && old.len)
-        rc = xr_fs_mkdirs(old.data, err);
+      rc = xr_fs_mkparent(cfg->config_out, err);
       if (!rc)
         rc = xr_fs_write(cfg->config_out, conf.data, conf.len, 0, err);
     }

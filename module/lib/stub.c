@@ -29,17 +29,10 @@
 static int write_stub(const char *path, int main_fn, struct xr_err *err)
 {
   static const char text[] = "fn main() {}\n";
-  struct xr_buf dir = XR_BUF_INIT;
-  const char *slash = strrchr(path, '/');
-  int rc = 0;
+  int rc = xr_fs_mkparent(path, err);
 
-  if (slash && xr_buf_add(&dir, path, (size_t)(slash - path)))
-    rc = xr_nomem(err);
-  else if (slash)
-    rc = xr_fs_mkdirs(dir.data, err);
   if (!rc)
     rc = xr_fs_write(path, text, main_fn ? sizeof(text) - 1 : 0, 0, err);
-  xr_buf_release(&dir);
   return rc;
 }
 
