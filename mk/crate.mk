@@ -93,7 +93,7 @@ define xrust__c_outputs
 $($(1)_STATICLIB) $($(1)_CDYLIB): $(5)/crate.stamp $($(1)_PC) \
     $(if $(xrust__c_cbindgen),$($(1)_INCLUDE)/$(xrust__c_$(2)_lib:lib%=%).h)
 	$(call xrust__say,LIB,$$(patsubst $(xrust__o)/%,$(XRUST_OUT)/%,$$@))
-	$(xrust__q)mkdir -p '$$(@D)' && cp -f '$(5)/target/$(4)/$(xrust__profile_dir)/$$(@F)' \
+	$(xrust__q)mkdir -p '$$(@D)' && cp -f '$(xrust__o)/$(2)/.xrust/target/$(4)/$(xrust__profile_dir)/$$(@F)' \
 	  '$$@.tmp' && mv -f '$$@.tmp' '$$@'
 
 $($(1)_PC): $(5)/deps.stamp

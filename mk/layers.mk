@@ -11,7 +11,16 @@
 #   L3 deps       X/KEY/deps.stamp   <- L1 L2 stub config
 #   L4 crate      X/KEY/crate.stamp  <- L3, sources (.d)
 #
-# KEY is the target's name (cross-KEY) or triple.  KEY/config records
+# KEY is the target's name (cross-KEY) or triple.  Every KEY of X
+# builds in one cargo target directory, X/target: cargo keeps what it
+# compiles for the host (build scripts, proc-macros and what they depend
+# on) in X/target/<profile>/ and what it compiles for a triple in
+# X/target/<triple>/, and finds the host's part fresh when another triple
+# needs it, so a project compiles its host artefacts once for all its
+# targets.  Cargo locks the directory for a whole run; a cargo waiting for
+# the lock would hold one of Make's job slots idle, so the cargo runs of
+# the targets a run's goals ask for are put in a row (xrust__serialize),
+# each with every job slot.  KEY/config records
 # what else a build depends on (toolchain, profile, features, flags,
 # RUSTFLAGS, linker, SDK); it is rewritten only when its content changes,
 # so only a real change rebuilds L3 and L4.  The dependency layer builds
@@ -138,7 +147,11 @@ xrust__features := $(if $(strip $(XRUST_FEATURES)),--features \
 # the linker and the compiler of build scripts, with its CFLAGS and AR.
 # $(3) is the crate's workspace root.  rustc runs through xrust-rustc,
 # which remaps the store, the workspace and XRUST_OUT to fixed names, and
-# runs the user's RUSTC_WRAPPER in turn.
+# runs the user's RUSTC_WRAPPER in turn.  Cargo links build scripts and
+# proc-macros with the linker of the host's triple, which it counts in
+# their fingerprints: every run names it, the same for every target, or
+# the targets sharing X/target would rebuild each other's host
+# artefacts.
 xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
   RUSTDOC='$(XRUST_TOOLCHAIN)/bin/rustdoc' RUSTUP_TOOLCHAIN= \
   RUSTC_WRAPPER='$(XRUST_MK_DIR)/xrust-rustc' \
@@ -148,6 +161,8 @@ xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
   XRUST_REMAP_OUT='$(xrust__o)' \
   PATH='$(XRUST_TOOLCHAIN)/bin':"$$PATH" \
   $(call xrust__env,$(1))_LINKER='$(call xrust__linker,$(1),$(2))' \
+  $(if $(filter-out $(XRUST_HOST),$(1)),$(call \
+  xrust__env,$(XRUST_HOST))_LINKER='$(call xrust__linker,$(XRUST_HOST))') \
   $(if $(call xrust__runner,$(1)),$(call \
   xrust__env,$(1))_RUNNER='$(call xrust__runner,$(1))') \
   $(if $(filter c,$(2)),$(xrust__c_env)) \
@@ -238,6 +253,13 @@ endef
 
 # ---- L3 and L4, per target -------------------------------------------------
 
+# $(call xrust__serialize,TARGETS): each of the TARGETS (files or phony
+# goals that run cargo in one target directory) waits for the one before
+# it, by an order-only prerequisite: none is built that was not asked for
+# and none rebuilds because another did, but no two run at once.
+xrust__serialize = $(if $(word 2,$(1)),$(eval $(word 2,$(1)): | $(firstword \
+  $(1)))$(call xrust__serialize,$(call xrust__rest,$(1))))
+
 # $(call xrust__layer_rules,KEY,TRIPLE,P,X[,c]).  The config record is
 # written when $(call) expands the template, at parse time, by a run that
 # resolved the toolchain: `make show`, `help` or `clean` must not replace
@@ -272,22 +294,22 @@ $(4)/$(1)/deps.stamp: $(4)/stub.stamp $(4)/vendor.stamp $(4)/$(1)/config \
 	$$(call xrust__check_linker,$(2),$(5))
 	$$(call xrust__say,DEPS,$($(3)_NAME) ($(1)))
 	$$(call xrust__why,$(1)/deps.stamp,$$?)
-	$(xrust__q)$$(if $$(filter %/config,$$?),rm -rf '$(4)/$(1)/target/$(2)')
+	$(xrust__q)$$(if $$(filter %/config,$$?),rm -rf '$(4)/target/$(2)')
 	$(xrust__q)$(call xrust__vendor_cmd,$(3),$(4))
-	$(if $(call xrust__cached,$(5)),$(xrust__q)$(call xrust__cache_get,$(1),$(4)))
+	$(if $(call xrust__cached,$(5)),$(xrust__q)$(call xrust__cache_get,$(1),$(4),$(2)))
 	$(xrust__plus)$(xrust__q)$(call xrust__unless_hit,$(1),$(4),$(5)){ $$(call \
 	  xrust__clean_own,$(1),$(2),$(3),$(4),$(5)); }
 	$(xrust__plus)$(xrust__q)$(call xrust__unless_hit,$(1),$(4),$(5)){ cd '$(4)/stub' && \
 	  $$(call xrust__cargo_env,$(2),$(5),$($(3)_ROOT)) '$(XRUST_CARGO)' \
 	  $(if $(5),rustc -p '$($(3)_NAME)' --lib,build) \
 	  $(xrust__cargo_verbosity) $$(call xrust__cargo_args,$(2),$(4)) \
-	  --target-dir '$(4)/$(1)/target'$(if $(5), -- \
+	  --target-dir '$(4)/target'$(if $(5), -- \
 	  --print=native-static-libs 2>'$(4)/$(1)/deps.log' || { cat \
 	  '$(4)/$(1)/deps.log' >&2; exit 1; }; $(call xrust__nsl,$(4)/$(1),$(2))); }
 	$(xrust__plus)$(xrust__q)$(call xrust__unless_hit,$(1),$(4),$(5)){ $$(call \
 	  xrust__clean_own,$(1),$(2),$(3),$(4),$(5)); }
 	$(if $(and $(call xrust__cached,$(5)),$(xrust__cache_push)),$(xrust__q)$(call \
-	  xrust__unless_hit,$(1),$(4),$(5))$(call xrust__cache_put,$(1),$(4)))
+	  xrust__unless_hit,$(1),$(4),$(5))$(call xrust__cache_put,$(1),$(4),$(2)))
 	$(xrust__q)touch $$@
 
 $(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
@@ -298,21 +320,21 @@ $(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
 	  $$(call xrust__cargo_env,$(2),$(5),$($(3)_ROOT)) '$(XRUST_CARGO)' \
 	  $(if $(5),rustc -p '$($(3)_NAME)' --lib,build) \
 	  $(xrust__cargo_verbosity) $$(call xrust__cargo_args,$(2),$(4)) \
-	  --target-dir '$(4)/$(1)/target'$(if $(5),$(call \
+	  --target-dir '$(4)/target'$(if $(5),$(call \
 	  xrust__soname,$(2),$($(3)_NAME),$($(3)_LIBS)))
 	$(xrust__q)$(XRUST_TOOL) depfile $$@ \
-	  '$(4)/$(1)/target/$(2)/$(xrust__profile_dir)' >'$(4)/$(1)/crate.d'
+	  '$(4)/target/$(2)/$(xrust__profile_dir)' >'$(4)/$(1)/crate.d'
 	$(xrust__q)touch $$@
 
 -include $(4)/$(1)/crate.d
 endef
 
 # $(call xrust__clean_own,KEY,TRIPLE,P,X,MODE): the command that removes
-# what X/KEY/target holds of the workspace's own packages, for TRIPLE and
-# for the host (their build scripts), and nothing of the dependencies.
+# what X/target holds of the workspace's own packages, for TRIPLE and for
+# the host (their build scripts), and nothing of the dependencies.
 xrust__clean_own = cd '$(4)/stub' && $(call xrust__cargo_env,$(2),$(5)) \
   '$(XRUST_CARGO)' clean -q --offline --config '$(4)/cargo-config.toml' \
-  --target $(2) --profile $(XRUST_PROFILE) --target-dir '$(4)/$(1)/target' \
+  --target $(2) --profile $(XRUST_PROFILE) --target-dir '$(4)/target' \
   $(foreach p,$($(3)_PACKAGES),-p $(p))
 
 # $(call xrust__nsl,DIR,TRIPLE): shell commands that pass on what rustc

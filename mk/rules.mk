@@ -85,7 +85,7 @@ $(xrust__o)/$(1)/.stamp: $(xrust__x)/$(1)/crate.stamp
 	$$(call xrust__say,OUT,$(XRUST_OUT)/$(1)/)
 	$(xrust__q)mkdir -p '$(xrust__o)/$(1)'
 	$(xrust__q)$(foreach b,$(call xrust__outs,$(2)),\
-	  cp -f '$(xrust__x)/$(1)/target/$(2)/$(xrust__profile_dir)/$(b)' \
+	  cp -f '$(xrust__x)/target/$(2)/$(xrust__profile_dir)/$(b)' \
 	    '$(xrust__o)/$(1)/$(b).tmp' && \
 	  mv -f '$(xrust__o)/$(1)/$(b).tmp' '$(xrust__o)/$(1)/$(b)' &&) :
 	$(xrust__q)touch $$@
@@ -101,7 +101,7 @@ test-$(1): $(xrust__x)/$(1)/deps.stamp
 	$(xrust__plus)$(xrust__q)cd '$(XRUST_CRATE_DIR)' && \
 	  $$(call xrust__cargo_env,$(2),,$(XRUST_CRATE_ROOT)) \
 	  '$(XRUST_CARGO)' test $$(call xrust__cargo_args,$(2),$(xrust__x)) \
-	  --target-dir '$(xrust__x)/$(1)/target'$(if $(call \
+	  --target-dir '$(xrust__x)/target'$(if $(call \
 	  xrust__no_run,$(2)), --no-run && echo 'xrust: $(1): tests built but not \
 	  run: a $(XRUST_HOST) host cannot run $(2) binaries' >&2)
 endef
@@ -116,6 +116,26 @@ $(foreach n,$(xrust__thin),$(eval $(call xrust__layer_rules,$(n),$(rust-target \
 $(eval $(call xrust__layer_rules,host,$(XRUST_HOST),XRUST_CRATE,$(xrust__x)))
 $(eval $(call xrust__target_rules,host,$(XRUST_HOST)))
 $(if $(xrust__fat),$(eval $(xrust__universal2_rules)))
+
+# The targets share one cargo target directory (layers.mk): the cargo
+# runs this run's goals ask for go in a row, every dependency layer
+# first (the first compiles the host's artefacts, the others find them
+# fresh), then the crate layers, then the tests.  A name a goal builds:
+# cross-NAME, test-NAME (tests only), cross-all, test-all, dist, all.
+xrust__wanted_built = $(foreach g,$(xrust__goals),$(if $(filter cross-all \
+  dist,$(g)),$(XRUST_TARGETS))$(if $(filter all,$(g)),host) $(patsubst \
+  cross-%,%,$(filter cross-%,$(g))))
+xrust__wanted_tested = $(foreach g,$(xrust__goals),$(if $(filter \
+  test-all,$(g)),$(XRUST_TARGETS)) $(patsubst test-%,%,$(filter \
+  test-%,$(g))))
+xrust__names = $(filter $(xrust__thin) host,$(call xrust__uniq,$(patsubst \
+  universal2-darwin,$(xrust__fat_in),$(1))))
+xrust__built := $(call xrust__names,$(xrust__wanted_built))
+xrust__tested := $(call xrust__names,$(xrust__wanted_tested))
+$(call xrust__serialize,$(foreach n,$(call xrust__uniq,$(xrust__built) \
+  $(xrust__tested)),$(xrust__x)/$(n)/deps.stamp) $(foreach \
+  n,$(xrust__built),$(xrust__x)/$(n)/crate.stamp) $(addprefix \
+  test-,$(xrust__tested)))
 
 # ---- user-facing goals -----------------------------------------------------
 
@@ -148,7 +168,8 @@ cache-push:
 	$(if $(xrust__cache_on),,$(error $(xrust__no_cache_url)))
 	$(call xrust__say,PUSH,$(XRUST_CACHE_URL))
 	$(xrust__q)st=0; $(foreach n,$(xrust__thin) host,$(call \
-	  xrust__cache_push_one,$(n),$(xrust__x),$(XRUST_CRATE_PACKAGES))) \
+	  xrust__cache_push_one,$(n),$(xrust__x),$(XRUST_CRATE_PACKAGES),$(if \
+	  $(filter host,$(n)),$(XRUST_HOST),$(rust-target $(n))))) \
 	  exit $$st
 
 # Reproducible archives: sorted entries, owner 0, mtimes from

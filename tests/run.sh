@@ -4,7 +4,7 @@
 # tests/make/ (each a TAP producer), counts the TAP lines and ends with the
 # summary line "N passed, N failed, N skipped".  A producer that exits
 # non-zero without reporting a failure counts as one failure, so a crashed
-# script cannot pass silently.
+# script cannot pass silently.  Each producer's line gives its time.
 #
 # Environment: XRUST_TOOL (the tool under test), XRUST_BUILD, TESTS (a
 # space-separated list of shell test files to run instead of all of them),
@@ -18,8 +18,10 @@ passed=0 failed=0 skipped=0 failures=
 
 run_one() {
   name=$1; shift
+  t0=$(date +%s)
   "$@" >"$log" 2>&1
   rc=$?
+  secs=$(( $(date +%s) - t0 ))
   p=$(grep -c '^ok ' "$log" | tr -d ' ')
   s=$(grep -c '^ok .*# SKIP' "$log" | tr -d ' ')
   f=$(grep -c '^not ok ' "$log" | tr -d ' ')
@@ -31,13 +33,16 @@ run_one() {
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
   if [ "$f" -ne 0 ]; then
     failures="$failures $name"
-    printf 'FAIL  %-40s %d passed, %d failed\n' "$name" "$p" "$f"
+    printf 'FAIL  %-40s %d passed, %d failed (%d s)\n' "$name" "$p" "$f" \
+      "$secs"
     sed 's/^/    /' "$log"
   elif [ "${VERBOSE:-0}" = 1 ]; then
-    printf 'PASS  %-40s %d passed, %d skipped\n' "$name" "$p" "$s"
+    printf 'PASS  %-40s %d passed, %d skipped (%d s)\n' "$name" "$p" "$s" \
+      "$secs"
     sed 's/^/    /' "$log"
   else
-    printf 'PASS  %-40s %d passed, %d skipped\n' "$name" "$p" "$s"
+    printf 'PASS  %-40s %d passed, %d skipped (%d s)\n' "$name" "$p" "$s" \
+      "$secs"
     grep '# SKIP' "$log" | grep -v 'not selected' | sed 's/^/    /'
   fi
 }

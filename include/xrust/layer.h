@@ -21,14 +21,25 @@ struct xr_layer_stats {
   char sha[XR_SHA256_HEX]; /* its SHA-256 */
 };
 
+/* What of a directory a layer holds. */
+struct xr_layer_filter {
+  const char *const *exclude; /* workspace packages whose outputs are left
+                                 out (cache.h, xr_cache_crate_output) */
+  size_t nexclude;
+  const char *const *only;    /* when NONLY > 0, the only entries directly
+                                 under DIR that are packed (a shared cargo
+                                 target directory: the host's profile
+                                 directory and one triple's) */
+  size_t nonly;
+};
+
 /*
- * Packs DIR into the new file OUT (which must not exist; the caller
- * renames it into place).  The outputs of the NEXCLUDE workspace packages
- * EXCLUDE are left out (cache.h, xr_cache_crate_output).  On failure OUT
- * is removed.
+ * Packs DIR, as filter F says (NULL: all of it), into the new file OUT
+ * (which must not exist; the caller renames it into place).  On failure
+ * OUT is removed.
  */
 int xr_layer_pack(const char *dir, const char *out,
-                  const char *const *exclude, size_t nexclude,
+                  const struct xr_layer_filter *f,
                   struct xr_layer_stats *st, struct xr_err *err);
 
 #endif

@@ -3,8 +3,10 @@
  * line, as the .mk side calls it (README, "Remote cache").  `key` hashes
  * a layer's inputs; `get` downloads, verifies and unpacks a layer into a
  * sibling temporary directory and swaps it in, so DIR holds the old tree
- * or the whole new one; `put` packs a layer reproducibly, uploads the
- * object (unless the cache has it) and the index last; `has` asks;
+ * or the whole new one; `put` packs a layer reproducibly (all of DIR,
+ * or with --only the named entries of a target directory several
+ * triples share), uploads the object (unless the cache has it) and the
+ * index last; `has` asks;
  * `gc` trims a file:// cache.  A cache that fails never fails the build:
  * get and put say so in one warning line and exit 1, and the caller
  * builds (or does not push).  No output carries a credential.
@@ -36,7 +38,8 @@
 static const char usage_text[] =
   "usage: xrust cache key RECORD STUBDIR\n"
   "       xrust cache get URL KEY DIR [-q] [-v]\n"
-  "       xrust cache put URL KEY DIR [--exclude-crate NAME]... [-q] [-v]\n"
+  "       xrust cache put URL KEY DIR [--exclude-crate NAME]...\n"
+  "                       [--only ENTRY]... [-q] [-v]\n"
   "       xrust cache has URL KEY [-v]\n"
   "       xrust cache gc URL --max-age DAYS\n";
 
@@ -46,6 +49,8 @@ struct opts {
   size_t npos;
   const char **exclude;    /* --exclude-crate values (argv pointers) */
   size_t nexclude;
+  const char **only;       /* --only values (argv pointers) */
+  size_t nonly;
   long max_age_days;       /* gc; -1 when not given */
 };
 
@@ -77,7 +82,8 @@ static int parse(int argc, char **argv, struct opts *o)
   o->verbose = v >= 1;
   o->quiet = xr_settings_silent(xr_settings_env());
   o->exclude = calloc((size_t)argc + 1, sizeof(*o->exclude));
-  if (!o->exclude)
+  o->only = calloc((size_t)argc + 1, sizeof(*o->only));
+  if (!o->exclude || !o->only)
     return -1;
   for (i = 2; i < argc; i++) {
     const char *a = argv[i];
@@ -90,6 +96,13 @@ static int parse(int argc, char **argv, struct opts *o)
     } else if (!strcmp(a, "--exclude-crate") && i + 1 < argc &&
                argv[i + 1][0]) {
       o->exclude[o->nexclude++] = argv[++i];
+    } else if (!strcmp(a, "--only") && i + 1 < argc) {
+      if (!argv[++i][0] || strchr(argv[i], '/')) {
+        fprintf(stderr, "xrust: invalid --only '%s' (expected the name of "
+                "an entry directly under DIR)\n", argv[i]);
+        return -1;
+      }
+      o->only[o->nonly++] = argv[i];
     } else if (!strcmp(a, "--max-age") && i + 1 < argc) {
       char *end;
 
@@ -372,14 +385,18 @@ static int push(struct cache *c, const struct opts *o, const char *stage,
 {
   struct xr_buf path = XR_BUF_INIT, key = XR_BUF_INIT, text = XR_BUF_INIT;
   struct xr_cache_index ix;
+  struct xr_layer_filter f;
   int rc, exists = 0;
 
   if (xr_buf_printf(&path, "%s/layer.tar.zst", stage)) {
     rc = xr_nomem(err);
     goto out;
   }
-  rc = xr_layer_pack(o->pos[2], path.data, o->exclude, o->nexclude, st,
-                     err);
+  f.exclude = o->exclude;
+  f.nexclude = o->nexclude;
+  f.only = o->only;
+  f.nonly = o->nonly;
+  rc = xr_layer_pack(o->pos[2], path.data, &f, st, err);
   if (rc)
     goto out;
   rc = object_key(c, 0, st->sha, &key, err);
@@ -526,6 +543,7 @@ int xr_cmd_cache(int argc, char **argv)
     return usage();
   if (parse(argc, argv, &o)) {
     free(o.exclude);
+    free(o.only);
     return usage();
   }
   if (!strcmp(argv[1], "key"))
@@ -541,5 +559,6 @@ int xr_cmd_cache(int argc, char **argv)
   else
     status = usage();
   free(o.exclude);
+  free(o.only);
   return status;
 }

@@ -48,19 +48,22 @@ static la_ssize_t on_write(struct archive *a, void *ctx, const void *buf,
   return (la_ssize_t)n;
 }
 
-struct excl {
-  const char *const *names;
-  size_t n;
-};
-
+/* 1 when filter F leaves the entry REL (last component BASE) out. */
 static int skip_excluded(void *ctx, const char *rel, const char *base,
                          const struct stat *st, int where)
 {
-  const struct excl *x = ctx;
+  const struct xr_layer_filter *f = ctx;
+  size_t i;
 
-  (void)rel;
   (void)st;
-  return where && xr_cache_excluded(x->names, x->n, base,
+  if (f->nonly && !strchr(rel, '/')) {
+    for (i = 0; i < f->nonly; i++)
+      if (!strcmp(f->only[i], base))
+        break;
+    if (i == f->nonly)
+      return 1;
+  }
+  return where && xr_cache_excluded(f->exclude, f->nexclude, base,
                                     (enum xr_cache_where)where);
 }
 
@@ -170,10 +173,10 @@ out:
 }
 
 int xr_layer_pack(const char *dir, const char *out,
-                  const char *const *exclude, size_t nexclude,
+                  const struct xr_layer_filter *f,
                   struct xr_layer_stats *st, struct xr_err *err)
 {
-  struct excl x = { exclude, nexclude };
+  struct xr_layer_filter use = { NULL, 0, NULL, 0 };
   struct xr_cache_entry *v = NULL;
   struct archive *a = NULL;
   struct archive_entry *e = NULL;
@@ -185,7 +188,9 @@ int xr_layer_pack(const char *dir, const char *out,
   memset(st, 0, sizeof(*st));
   memset(&s, 0, sizeof(s));
   s.fd = -1;
-  rc = xr_cache_list(dir, skip_excluded, &x, &v, &n, err);
+  if (f)
+    use = *f;
+  rc = xr_cache_list(dir, skip_excluded, &use, &v, &n, err);
   if (rc)
     goto out;
   s.fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -155,6 +155,27 @@ like "... and its profile-directory file" "$T/ex.list" \
 like "... and other dependencies" "$T/ex.list" \
   'deps/libserde-fedcba9876543210\.rlib$'
 
+# --only: a target directory shared by several triples gives each
+# triple's layer the host's profile directory and that triple's only.
+mkdir -p "$T/shared"
+mk_layer "$T/shared"
+mk_layer "$T/shared/x86_64-unknown-linux-musl"
+mk_layer "$T/shared/aarch64-unknown-linux-musl"
+printf 'tag\n' >"$T/shared/CACHEDIR.TAG"
+OURL=file://$T/ocache
+KO=2222222222222222222222222222222222222222222222222222222222222222
+"$X" cache put -q "$OURL" "$KO" "$T/shared" --only debug \
+  --only aarch64-unknown-linux-musl
+"$X" cache get -q "$OURL" "$KO" "$T/only"
+is "--only debug --only TRIPLE: only those two entries" \
+  "$(ls -A "$T/only" | tr '\n' ' ')" "aarch64-unknown-linux-musl debug "
+check "... whole" test -f \
+  "$T/only/aarch64-unknown-linux-musl/debug/deps/libserde-fedcba9876543210.rlib"
+run_in "$T" "$X" cache put -q "$OURL" "$KO" "$T/shared" --only debug/deps
+is "--only with a path is refused" "$rc" 2
+like "... saying what it expects" "$T/err" \
+  "^xrust: invalid --only 'debug/deps' \(expected the name of an entry directly under DIR\)$"
+
 # ---- get replaces DIR atomically ----
 mkdir -p "$T/dir/target/debug"
 printf 'stale\n' >"$T/dir/target/debug/stale"

@@ -237,7 +237,7 @@ for n in aarch64-darwin x86_64-darwin; do
   like "cfhello $n: the config record holds the SDK and its version" \
     "$c/out/.xrust/$n/config" " sdk=$(re "$sdk") sdk-version=14\.5 "
 done
-o=$(ls "$c"/out/.xrust/aarch64-darwin/target/aarch64-apple-darwin/release/build/cfhello-*/out/answer.o)
+o=$(ls "$c"/out/.xrust/target/aarch64-apple-darwin/release/build/cfhello-*/out/answer.o)
 "$LLVM_OBJDUMP" --macho --private-headers "$o" >"$T/obj" 2>&1
 like "the C object is for macOS (platform macos)" "$T/obj" \
   '^ *platform macos$'

@@ -24,25 +24,34 @@ printf '%s\n' \
   "include $XRUST_ROOT/mk/xrust.mk" >"$p/Makefile"
 
 # Wrappers that log every cargo run (with the jobserver it was given) and
-# every rustc compilation (by crate name).
+# every rustc compilation (by crate name); the second log also has each
+# compilation's target (host for build scripts and proc-macros) and
+# metadata hash, and which layer's cargo run it was in.
 mkdir -p "$T/bin"
 log=$T/procs.log
 cat >"$T/bin/cargo" <<'SH'
 #!/bin/sh
 echo "cargo $1 jobserver=$(echo "$MAKEFLAGS" | grep -c jobserver-auth)" >>"$XRUST_TEST_LOG"
+case $PWD in */stub) where=stub ;; *) where=crate ;; esac
+echo "cargo $1 $where" >>"$XRUST_TEST_UNITS"
 exec "$(dirname "$RUSTC")/cargo" "$@"
 SH
 # The rustc wrapper also records how many compilations run at this moment
 # (one directory per running compilation under $XRUST_TEST_RUN).
 cat >"$T/bin/rustc" <<'SH'
 #!/bin/sh
-prev= name=
+prev= name= target=host meta=
 for a; do
-  [ "$prev" = --crate-name ] && name=$a
+  case $prev in
+    --crate-name) name=$a ;;
+    --target) target=$a ;;
+    -C) case $a in metadata=*) meta=${a#metadata=} ;; esac ;;
+  esac
   prev=$a
 done
 [ -n "$name" ] || exec "$@"
 echo "rustc $name" >>"$XRUST_TEST_LOG"
+echo "unit $name $target $meta" >>"$XRUST_TEST_UNITS"
 mkdir "$XRUST_TEST_RUN/$$"
 ls "$XRUST_TEST_RUN" | wc -l >>"$XRUST_TEST_RUN.max"
 "$@"
@@ -52,7 +61,9 @@ exit $rc
 SH
 chmod +x "$T/bin/cargo" "$T/bin/rustc"
 mkdir -p "$T/running"
+units=$T/units.log
 export XRUST_TEST_LOG="$log" XRUST_TEST_RUN="$T/running" \
+  XRUST_TEST_UNITS="$units" \
   XRUST_CARGO="$T/bin/cargo" \
   RUSTC_WRAPPER="$T/bin/rustc" XRUST_HOME="$T/home" \
   XRUST_DIST_SERVER="$SERVE_URL" \
@@ -75,6 +86,26 @@ case $max in
   *) not_ok "make -j2 cross-all: at most 2 rustc at once across 4 targets"
      diag "$max ran at once" ;;
 esac
+# Issue 16: the four targets share one cargo target directory, and their
+# cargo runs go in a row, each with both job slots.
+is "make -j2 cross-all: the cargo runs in a row still compile two at once" \
+  "$max" 2
+n=$(grep -c '^unit [^ ]* host ' "$units")
+check "host artefacts (build scripts, proc-macros) were compiled: $n" \
+  test "$n" -gt 10
+like "serde_derive was compiled for the host" "$units" "^unit serde_derive host "
+is "each host artefact was compiled exactly once for the four targets" \
+  "$(grep '^unit [^ ]* host ' "$units" | sort | uniq -d)" ""
+for t in x86_64-unknown-linux-musl aarch64-unknown-linux-musl \
+         x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu; do
+  like "regex was compiled for $t" "$units" "^unit regex $t "
+done
+is "no dependency was compiled twice for one target" \
+  "$(grep '^unit ' "$units" | grep -v '^unit grepper ' | sort | uniq -d)" ""
+# The crate layers' cargo runs compile the crate and nothing else.
+is "the crate layers compiled grepper only" \
+  "$(awk '/^cargo /{w=$3} /^unit /&&w=="crate"{print $2}' "$units" |
+    sort -u | tr '\n' ' ')" "grepper "
 like "vendoring ran" "$T/err" "^  VENDOR "
 like "the dependency layer ran" "$T/err" "^  DEPS    grepper \(aarch64-linux\)"
 
@@ -97,6 +128,21 @@ mk_run "$p" test-aarch64-linux
 is "make test-aarch64-linux passes under qemu" "$rc" 0
 like "the example's tests ran" "$T/out" "test result: ok\. [1-9][0-9]* passed"
 [ "$rc" = 0 ] || diag_file "$T/err"
+
+# A change of one target's configuration rebuilds that target only: its
+# dependencies and crate, nothing for the host nor for another target.
+: >"$units"
+mk_run "$p" -j2 cross-all CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS=-Cdebuginfo=1
+is "one target's RUSTFLAGS: make -j2 cross-all succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+is "one target's RUSTFLAGS: only that target's layers ran" \
+  "$(grep -E '^  (DEPS|CARGO) ' "$T/err" | sed 's/^ *//' | tr -s ' ' |
+    tr '\n' ';')" "DEPS grepper (aarch64-linux);CARGO grepper (aarch64-linux);"
+is "one target's RUSTFLAGS: everything compiled was for aarch64 musl" \
+  "$(grep '^unit ' "$units" | cut -d' ' -f3 | sort -u)" \
+  "aarch64-unknown-linux-musl"
+like "one target's RUSTFLAGS: its dependencies were compiled again" \
+  "$units" "^unit regex aarch64-unknown-linux-musl "
 
 # Incrementality, on x86_64-linux.
 : >"$log"
