@@ -20,12 +20,56 @@ xrust__thin := $(strip $(call xrust__uniq,$(filter-out universal2-darwin,\
 # The triple a name stands for, for show, help and dist.
 xrust__triple = $(if $(filter universal2-darwin,$(1)),universal2-apple-darwin,$(rust-target $(1)))
 
+# The toolchain.  $(rust-toolchain) reads the nearest rust-toolchain.toml
+# and xrust.lock; a build keeps its answer in $(xrust__x)/toolchain.mk
+# with the key of what else decides it (the targets, the settings it
+# reads, which toolchain files exist on the way up from the project), so
+# that a later parse reads neither file: it checks the key, that the
+# toolchain is still installed (one stat), and Make remakes the file, and
+# re-executes itself, when a toolchain file or xrust.lock is newer, as for
+# crate-vars.mk below.  XRUST_UPDATE and xrust-update always resolve.
 ifneq ($(xrust__need_tc),)
 ifeq ($(xrust__dry),)
 ifneq ($(filter xrust-update,$(xrust__goals)),)
 XRUST_UPDATE := 1
 endif
+# $(call xrust__updirs,DIR): DIR and every directory above it.
+xrust__updirs = $(if $(filter-out /,$(1)),$(1) $(call \
+  xrust__updirs,$(patsubst %/,%,$(dir $(1)))),/)
+# Recursive: the key written after a resolution names the xrust.lock it
+# wrote.
+xrust__tc_files = $(wildcard $(foreach d,$(call xrust__updirs,$(realpath \
+  $(XRUST_PROJECT_DIR))),$(patsubst //%,/%,$(d)/rust-toolchain \
+  $(d)/rust-toolchain.toml))) $(wildcard $(XRUST_LOCK))
+xrust__tc_key = $(strip targets=$(xrust__thin) host=$(XRUST_HOST) \
+  channel=$(XRUST_CHANNEL) home=$(abspath $(XRUST_HOME)) \
+  lock=$(XRUST_LOCK) server=$(XRUST_DIST_SERVER) files=$(xrust__tc_files))
+xrust__tc_mk := $(xrust__x)/toolchain.mk
+# $(call xrust__tc_text,PATH): what toolchain.mk says, `$` and `#`
+# escaped: the key and the answer.
+xrust__tc_esc = $(subst #,\#,$(subst $$,$$$$,$(1)))
+define xrust__tc_text
+xrust__tc_was := $(call xrust__tc_esc,$(xrust__tc_key))
+xrust__tc_path := $(call xrust__tc_esc,$(1))
+endef
+ifeq ($(filter 1 yes true,$(XRUST_UPDATE)),)
+-include $(xrust__tc_mk)
+endif
+ifneq ($(and $(if $(subst x$(xrust__tc_key),,x$(xrust__tc_was)),,same),$(wildcard \
+  $(xrust__tc_path)/bin/cargo)),)
+XRUST_TOOLCHAIN := $(xrust__tc_path)
+# A toolchain file newer than the answer: the answer is marked stale and
+# Make re-executes itself, so that the parse resolves again, and reports
+# an error at the user's Makefile line, not in a recipe.
+$(xrust__tc_mk): $(xrust__tc_files)
+	$(call xrust__why,$(notdir $@),$?)
+	$(file >$@,xrust__tc_was := stale)
+else
+# (No rule then: the file written here must not be remade and re-read.)
 XRUST_TOOLCHAIN := $(rust-toolchain $(xrust__thin))
+$(call xrust__mkdir,$(xrust__tc_mk))$(file >$(xrust__tc_mk),$(call \
+  xrust__tc_text,$(XRUST_TOOLCHAIN)))
+endif
 endif
 endif
 XRUST_TOOLCHAIN ?= $(XRUST_HOME)/toolchain-not-resolved-under-make-n

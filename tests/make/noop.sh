@@ -65,6 +65,49 @@ is "the no-op opens no Cargo.toml nor Cargo.lock" \
   "$(grep -c 'Cargo\.\(toml\|lock\)$' "$T/opened")" 0
 check "it opens the generated file instead" grep -qx "$cv" "$T/opened"
 is "crate-vars.mk is not rewritten" "$(mt "$cv")" "$m0"
+# Nor does it read the toolchain's files: $(rust-toolchain)'s answer is
+# kept in out/.xrust/toolchain.mk.
+tcm=$w/out/.xrust/toolchain.mk
+is "the no-op opens no rust-toolchain.toml nor xrust.lock" \
+  "$(grep -c 'rust-toolchain\(\.toml\)\{0,1\}$\|xrust\.lock$' "$T/opened")" 0
+check "it opens out/.xrust/toolchain.mk instead" grep -qx "$tcm" "$T/opened"
+like "toolchain.mk names the toolchain" "$tcm" \
+  "^xrust__tc_path := $(re "$T/home")/v1/toolchains/[0-9a-f]{64}$"
+
+# ---- the toolchain's files change ----------------------------------------------
+
+# A rust-toolchain.toml appears in the project: the next parse reads it.
+printf '[toolchain]\nchannel = "1.96.0"\n' >"$w/rust-toolchain.toml"
+mk_run "$w"
+is "a new rust-toolchain.toml: the build succeeds" "$rc" 0
+like "toolchain.mk's key now names it" "$tcm" \
+  "^xrust__tc_was := .* files=$(re "$w")/rust-toolchain\.toml "
+opens >"$T/opened"
+is "then the no-op opens it no more" \
+  "$(grep -c 'rust-toolchain\.toml$' "$T/opened")" 0
+# An edit is newer than toolchain.mk: Make remakes it, reading the file.
+sleep 1
+printf '[toolchain]\nchannel = "9.99.0"\n' >"$w/rust-toolchain.toml"
+mk_run "$w" V=2
+check "an edited rust-toolchain.toml is read: an unknown channel fails" \
+  test "$rc" -ne 0
+like "... naming the channel" "$T/err" "\*\*\* xrust: .*9\.99\.0"
+like "... after V=2 said why" "$T/err" \
+  "WHY +toolchain\.mk: .*rust-toolchain\.toml"
+printf '[toolchain]\nchannel = "1.96.0"\n' >"$w/rust-toolchain.toml"
+mk_run "$w"
+is "the channel restored: the build succeeds" "$rc" 0
+rm -f "$w/rust-toolchain.toml"
+mk_run "$w"
+is "rust-toolchain.toml removed: the build succeeds" "$rc" 0
+unlike "toolchain.mk's key no longer names it" "$tcm" "rust-toolchain\.toml"
+# The toolchain deleted from the store: resolved (and installed) again.
+tc=$(sed -n 's/^xrust__tc_path := //p' "$tcm")
+mv "$tc" "$tc.gone"
+mk_run "$w" toolchain
+is "a toolchain deleted from the store: resolved again" "$rc:$(cat "$T/out")" "0:$tc"
+check "... and installed again" test -x "$tc/bin/cargo"
+rm -rf "$tc.gone"
 
 # ---- a new source file, then the same one deleted -----------------------------
 
