@@ -59,8 +59,8 @@ ifneq ($(and $(if $(subst x$(xrust__tc_key),,x$(xrust__tc_was)),,same),$(wildcar
   $(xrust__tc_path)/bin/cargo)),)
 XRUST_TOOLCHAIN := $(xrust__tc_path)
 # A toolchain file newer than the answer: the answer is marked stale and
-# Make re-executes itself, so that the parse resolves again, and reports
-# an error at the user's Makefile line, not in a recipe.
+# Make re-executes itself, so that the parse resolves again (and a bad
+# toolchain file stops the parse, as on a first build, not a recipe).
 $(xrust__tc_mk): $(xrust__tc_files)
 	$(call xrust__why,$(notdir $@),$?)
 	$(file >$@,xrust__tc_was := stale)
