@@ -1,22 +1,38 @@
 #!/bin/sh
-# Benchmark (not a test), issue 5 item 13: a no-op build of a fully built
-# examples/grepper (clap derive, serde, regex; 37 crates).
+# Benchmark (not a test), issue 5 item 13 and issue 16 item 6: a no-op
+# `make cross-x86_64-linux` against cargo's no-op, on two fully built
+# projects:
+#
+#   grepper  examples/grepper (clap derive, serde, regex; 37 crates)
+#   ws200    a workspace generated here: members ["app", "crates/*"],
+#            default-members ["app"], 200 path libraries crates/m000 ...
+#            m199, each mNNN on m(NNN-1) (m000 on nothing; mNNN::f() is
+#            m(NNN-1)::f() + 1, m000's 0), and the binary app on m199,
+#            which prints m199::f(), 199; no registry dependency (its
+#            Cargo.lock is written here, as cargo writes it)
+#
+# What is timed, per project:
 #
 #   make    `make cross-x86_64-linux` (xrust: Make's timestamps decide,
 #           no cargo process starts)
 #   cargo   `cargo build --release --target x86_64-unknown-linux-musl
 #           --offline` with the same toolchain's cargo, the same
-#           environment as xrust's recipes (RUSTC, linker), xrust's
-#           vendored-source config and xrust's target dir: cargo's own
-#           no-op on the very tree it built (checked: nothing recompiles)
+#           environment as xrust's recipes (RUSTC, the target's linker and
+#           the host's, which every cargo run of xrust sets: without it
+#           cargo would not be a no-op), xrust's vendored-source config
+#           and xrust's target dir (out/.xrust/target): cargo's own no-op
+#           on the very tree it built (checked: nothing recompiles)
 #
-# The project is built once with `make cross-x86_64-linux` from the two
-# loopback fixtures (fresh XRUST_HOME).  Timed with hyperfine (-N, no
-# shell; apt-get install hyperfine) when installed, else a loop over
-# `date +%s.%N`; the median of RUNS runs each after WARMUP runs.  Then
-# where make's time goes: make with an empty Makefile, make that only
-# loads build/xrust.so, make including xrust.mk without the rules, and the
-# no-op itself.
+# and the system calls of each (`strace -f -c`: the total, the failing
+# ones, the five most frequent).  Each project is built once with `make
+# cross-x86_64-linux` from the two loopback fixtures (fresh XRUST_HOME, the
+# toolchain installed by the first build and reused by the second).
+# Timed with hyperfine (-N, no shell; apt-get install hyperfine) when
+# installed, else a loop over `date +%s.%N`; the median of RUNS runs each
+# after WARMUP runs.  Then, once (they do not depend on the project), where
+# make's time goes: make with an empty Makefile, make that only loads
+# build/xrust.so, make including xrust.mk without the rules.  Goal (issue
+# 16 item 6): make at least 10x faster than cargo for both projects.
 #
 # If make turns out not to be a no-op, the script says what it reran and
 # times it anyway: that is what a user gets.  (Before commit cfac760 the
@@ -26,17 +42,24 @@
 # is used instead of $W/home and removed afterwards.)
 #
 # Usage: sh bench/noop.sh            (from the checkout, after `make`)
-# Knobs: RUNS (20), WARMUP (3), NOOP_HOME
+# Knobs: RUNS (20), WARMUP (3), NOOP_HOME, PROJECTS ("grepper ws200": a
+#        quick check can run one)
 . "$(dirname "$0")/lib.sh"
 
 RUNS=${RUNS:-20}
 WARMUP=${WARMUP:-3}
+PROJECTS=${PROJECTS:-grepper ws200}
+for n in $PROJECTS; do
+  case $n in
+    grepper | ws200) ;;
+    *) echo "PROJECTS: unknown project '$n' (known: grepper ws200)" >&2; exit 1 ;;
+  esac
+done
+[ -n "$(echo $PROJECTS)" ] || { echo "PROJECTS is empty" >&2; exit 1; }
 
 machine
 dist_serve
 registry_serve
-p=$W/grepper
-example grepper "$p"
 if [ -n "${NOOP_HOME:-}" ]; then
   [ ! -e "$NOOP_HOME" ] || { echo "NOOP_HOME=$NOOP_HOME exists: give a new path" >&2; exit 1; }
   mkdir -p "$NOOP_HOME"
@@ -47,81 +70,49 @@ fi
 export XRUST_HOME="$NOOP_HOME" XRUST_DIST_SERVER="$DIST_URL" \
   XRUST_CHANNEL=1.96.0 XRUST_CRATES_DL="$REG_DL"
 
-echo "building examples/grepper for x86_64-linux once ..." >&2
-: >"$W/t.build"
-timed "$W/t.build" make -C "$p" --no-print-directory cross-x86_64-linux
-echo "first build: $(runs "$W/t.build") s (toolchain install, vendor, deps, crate); XRUST_HOME=$XRUST_HOME"
-
 TRIPLE=x86_64-unknown-linux-musl
-tc=$(make -C "$p" --no-print-directory -s toolchain)
-bin=$p/out/.xrust/x86_64-linux/target/$TRIPLE/release/grepper
-[ -x "$bin" ] || { echo "no $bin after the build" >&2; exit 1; }
+# Every cargo run xrust starts sets the host triple's linker (cc; the
+# build scripts and proc macros link with it), and cargo's fingerprints
+# include it: the cargo no-op sets it too.
+host_linker=CARGO_TARGET_$(uname -m | tr a-z A-Z)_UNKNOWN_LINUX_GNU_LINKER
 
-# cargo's no-op, as xrust's crate layer would run it.
-cat >"$W/cargo-noop" <<EOF
-#!/bin/sh
-cd '$p' || exit 1
-exec env RUSTC='$tc/bin/rustc' RUSTDOC='$tc/bin/rustdoc' RUSTUP_TOOLCHAIN= \\
-  PATH='$tc/bin':"\$PATH" CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld \\
-  '$tc/bin/cargo' build --release --target $TRIPLE --offline \\
-  --config '$p/out/.xrust/cargo-config.toml' \\
-  --target-dir '$p/out/.xrust/x86_64-linux/target' "\$@"
-EOF
-chmod +x "$W/cargo-noop"
-
-# Both really are no-ops.
-m0=$(stat -c %y "$bin")
-"$W/cargo-noop" -v >"$W/cargo.out" 2>&1 || { cat "$W/cargo.out" >&2; exit 1; }
-if grep -q 'Compiling' "$W/cargo.out"; then
-  echo "cargo is not a no-op on xrust's target dir:" >&2
-  cat "$W/cargo.out" >&2
-  exit 1
-fi
-fresh=$(grep -c '^ *Fresh ' "$W/cargo.out" || true)
-# make: "Nothing to be done".  When it is not, say what it reran and
-# whether the recorded config (out/.xrust/NAME/config, rewritten only when
-# its content changes) was rewritten, and time it anyway: that is what a
-# user of this directory gets.
-cfg=$p/out/.xrust/x86_64-linux/config
-# (Up to three tries: the first make after the build may legitimately
-# remake build/xrust.so when the checkout's module sources changed.)
-noop=no
-i=0
-while [ $i -lt 3 ]; do
-  c0=$(stat -c %y "$cfg")
-  make -C "$p" --no-print-directory cross-x86_64-linux >"$W/make.out" 2>&1
-  [ "$(stat -c %y "$cfg")" = "$c0" ] && cfg_rewritten=no || cfg_rewritten=yes
-  if grep -q 'Nothing to be done' "$W/make.out" && [ $cfg_rewritten = no ]; then
-    noop=yes
-    break
-  fi
-  rerun=$(awk '$1 ~ /^[A-Z]+$/ {print $1}' "$W/make.out" | tr '\n' ' ')
-  i=$((i + 1))
-done
-if [ "$noop" = yes ]; then
-  [ "$(stat -c %y "$bin")" = "$m0" ] || { echo "the binary was rebuilt" >&2; exit 1; }
-fi
-# What the no-op make starts (strace, when installed).
-if command -v strace >/dev/null; then
-  strace -f -qq -e trace=execve -o "$W/strace" \
-    make -C "$p" --no-print-directory cross-x86_64-linux >/dev/null 2>&1
-  spawned=$(grep -v 'make"' "$W/strace" | grep -o 'execve("[^"]*"' |
-    sed 's/execve("//; s/"$//' | xargs -r -n 1 basename 2>/dev/null | sort | uniq -c |
-    awk '{printf "%s%s x %s", (NR > 1 ? ", " : ""), $1, $2}')
-fi
-
-printf 'all: ; @:\n' >"$W/empty.mk"
-printf -- '-load %s\nall: ; @:\n' "$top/build/xrust.so" >"$W/load.mk"
-# The project's Makefile without the per-target rules: module, config.mk,
-# init.mk and $(rust-toolchain) (a stat once installed).
-mkdir -p "$W/norules"
-printf 'XRUST_NO_RULES := 1\ninclude %s\nTC := $(rust-toolchain x86_64-linux,1.96.0)\nall: ; @:\n' \
-  "$top/mk/xrust.mk" >"$W/norules/Makefile"
-cp "$p/xrust.lock" "$W/norules/" 2>/dev/null || true
-make -C "$W/norules" >/dev/null 2>&1
+# gen_ws200 DIR: the generated workspace (see the top).  The Cargo.lock is
+# the one cargo writes for it (path packages only, sorted by name), so
+# that xrust's --locked builds accept it without a registry.
+gen_ws200() {
+  rm -rf "$1"
+  mkdir -p "$1/app/src"
+  printf '[workspace]\nmembers = ["app", "crates/*"]\ndefault-members = ["app"]\nresolver = "2"\n' \
+    >"$1/Cargo.toml"
+  printf '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\nm199 = { path = "../crates/m199" }\n' \
+    >"$1/app/Cargo.toml"
+  printf 'fn main() {\n    println!("{}", m199::f());\n}\n' >"$1/app/src/main.rs"
+  printf '# This file is automatically @generated by Cargo.\n# It is not intended for manual editing.\nversion = 4\n\n[[package]]\nname = "app"\nversion = "0.1.0"\ndependencies = [\n "m199",\n]\n' \
+    >"$1/Cargo.lock"
+  gi=0
+  while [ $gi -lt 200 ]; do
+    m=$(printf 'm%03d' $gi)
+    mkdir -p "$1/crates/$m/src"
+    printf '[package]\nname = "%s"\nversion = "0.1.0"\nedition = "2021"\n' "$m" \
+      >"$1/crates/$m/Cargo.toml"
+    printf '\n[[package]]\nname = "%s"\nversion = "0.1.0"\n' "$m" >>"$1/Cargo.lock"
+    if [ $gi -eq 0 ]; then
+      printf 'pub fn f() -> u32 {\n    0\n}\n' >"$1/crates/$m/src/lib.rs"
+    else
+      prev=$(printf 'm%03d' $((gi - 1)))
+      printf '\n[dependencies]\n%s = { path = "../%s" }\n' "$prev" "$prev" \
+        >>"$1/crates/$m/Cargo.toml"
+      printf 'pub fn f() -> u32 {\n    %s::f() + 1\n}\n' "$prev" >"$1/crates/$m/src/lib.rs"
+      printf 'dependencies = [\n "%s",\n]\n' "$prev" >>"$1/Cargo.lock"
+    fi
+    gi=$((gi + 1))
+  done
+  printf '%s\n' 'XRUST_TARGETS := x86_64-linux' "include $top/mk/xrust.mk" >"$1/Makefile"
+}
 
 # bench_one LABEL RUNS WARMUP COMMAND...: median, mean, min of RUNS runs
-# (milliseconds) into $W/rows.
+# (milliseconds) into $W/rows; sets med (the median) and cpu (user + sys
+# in ms, "-" without hyperfine).
 : >"$W/rows"
 bench_one() {
   label=$1 n=$2 warm=$3
@@ -130,13 +121,13 @@ bench_one() {
     hyperfine -N --style none --warmup "$warm" --runs "$n" \
       --export-json "$W/h.json" "$*" >/dev/null 2>&1 ||
       { echo "hyperfine failed on: $*" >&2; exit 1; }
-    "$PY" - "$W/h.json" "$W/times" "$W/cpu" <<'EOF'
+    "$PY" - "$W/h.json" "$W/times" "$W/cpu" <<'PYEOF'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"][0]
 open(sys.argv[2], "w").write("".join("%s\n" % t for t in r["times"]))
 open(sys.argv[3], "w").write("%.1f ms + %.1f ms\n"
                              % (r["user"] * 1000, r["system"] * 1000))
-EOF
+PYEOF
   else
     echo "-" >"$W/cpu"
     i=0
@@ -155,19 +146,162 @@ EOF
   mean=$(awk '{s += $1} END {printf "%.1f", s / NR * 1000}' "$W/times")
   min=$(sort -n "$W/times" | head -n 1 | awk '{printf "%.1f", $1 * 1000}')
   echo "$med|$mean|$min|$(cat "$W/cpu")|$label" >>"$W/rows"
+  cpu=$(awk '$1 == "-" {print "-"; next} {printf "%.1f", $1 + $4}' "$W/cpu")
 }
 
-load0=$(load)
-if [ "$noop" = yes ]; then
-  bench_one "make cross-x86_64-linux (xrust no-op)" "$RUNS" "$WARMUP" \
-    make -C "$p" --no-print-directory cross-x86_64-linux
-else
-  # Each run reruns cargo: fewer of them.
-  bench_one "make cross-x86_64-linux (NOT a no-op here: reruns $rerun)" 5 1 \
-    make -C "$p" --no-print-directory cross-x86_64-linux
-fi
-bench_one "cargo build --release --target $TRIPLE --offline (cargo no-op)" \
-  "$RUNS" "$WARMUP" "$W/cargo-noop"
+# syscalls COMMAND...: the system calls of COMMAND and its children
+# (`strace -f -c`, output discarded), as "TOTAL|FAILING|the five most
+# frequent with their counts"; "-|-|-" without strace.
+syscalls() {
+  if ! command -v strace >/dev/null; then
+    echo "-|-|-"
+    return
+  fi
+  strace -f -c -U name,calls,errors -S calls -o "$W/strace.c" "$@" >/dev/null 2>&1 ||
+    { echo "failed under strace: $*" >&2; exit 1; }
+  awk '$1 == "syscall" || $1 ~ /^-/ || NF == 0 {next}
+    $1 == "total" {t = $2; e = $3 + 0; next}
+    k < 5 {top = top (k++ ? ", " : "") $1 " " $2}
+    END {print t "|" e "|" top}' "$W/strace.c"
+}
+
+# noop_project NAME DIR: builds DIR once, checks that make and cargo are
+# no-ops on it, counts their system calls and times them; one line of
+# checks into $W/checks, one summary line into $W/summary.
+: >"$W/checks"
+: >"$W/summary"
+noop_project() {
+  name=$1 p=$2
+  echo "building $name for x86_64-linux once ..." >&2
+  : >"$W/t.build"
+  timed "$W/t.build" make -C "$p" --no-print-directory cross-x86_64-linux
+  if [ "$name" = "$first" ]; then what="toolchain install, vendor, deps, crate"
+  else what="the toolchain installed already"; fi
+  echo "first build of $name: $(runs "$W/t.build") s ($what)"
+
+  tc=$(make -C "$p" --no-print-directory -s toolchain)
+  tdir=$p/out/.xrust/target
+  case $name in
+    grepper) bin=$tdir/$TRIPLE/release/grepper ;;
+    ws200) bin=$tdir/$TRIPLE/release/app ;;
+  esac
+  [ -x "$bin" ] || { echo "no $bin after the build" >&2; exit 1; }
+  if [ "$name" = ws200 ]; then
+    said=$("$bin") || { echo "$bin failed" >&2; exit 1; }
+    # m000 is 0 and each library adds 1: the whole chain was linked.
+    [ "$said" = 199 ] || { echo "$bin printed '$said', not 199" >&2; exit 1; }
+  fi
+
+  # cargo's no-op, as xrust's crate layer would run it.
+  cat >"$W/cargo-noop-$name" <<CEOF
+#!/bin/sh
+cd '$p' || exit 1
+exec env RUSTC='$tc/bin/rustc' RUSTDOC='$tc/bin/rustdoc' RUSTUP_TOOLCHAIN= \\
+  PATH='$tc/bin':"\$PATH" CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld \\
+  $host_linker=cc \\
+  '$tc/bin/cargo' build --release --target $TRIPLE --offline \\
+  --config '$p/out/.xrust/cargo-config.toml' \\
+  --target-dir '$tdir' "\$@"
+CEOF
+  chmod +x "$W/cargo-noop-$name"
+
+  # Both really are no-ops.
+  m0=$(stat -c %y "$bin")
+  "$W/cargo-noop-$name" -v >"$W/cargo.out" 2>&1 || { cat "$W/cargo.out" >&2; exit 1; }
+  if grep -q 'Compiling' "$W/cargo.out"; then
+    echo "cargo is not a no-op on xrust's target dir of $name:" >&2
+    cat "$W/cargo.out" >&2
+    exit 1
+  fi
+  fresh=$(grep -c '^ *Fresh ' "$W/cargo.out" || true)
+  # make: "Nothing to be done".  When it is not, say what it reran and
+  # whether the recorded config (out/.xrust/NAME/config, rewritten only
+  # when its content changes) was rewritten, and time it anyway: that is
+  # what a user of this directory gets.
+  cfg=$p/out/.xrust/x86_64-linux/config
+  [ -f "$cfg" ] || { echo "no $cfg after the build" >&2; exit 1; }
+  # (Up to three tries: the first make after the build may legitimately
+  # remake build/xrust.so when the checkout's module sources changed.)
+  noop=no
+  rerun=
+  i=0
+  while [ $i -lt 3 ]; do
+    c0=$(stat -c %y "$cfg")
+    make -C "$p" --no-print-directory cross-x86_64-linux >"$W/make.out" 2>&1
+    [ "$(stat -c %y "$cfg")" = "$c0" ] && cfg_rewritten=no || cfg_rewritten=yes
+    if grep -q 'Nothing to be done' "$W/make.out" && [ $cfg_rewritten = no ]; then
+      noop=yes
+      break
+    fi
+    rerun=$(awk '$1 ~ /^[A-Z]+$/ {print $1}' "$W/make.out" | tr '\n' ' ')
+    i=$((i + 1))
+  done
+  if [ "$noop" = yes ]; then
+    [ "$(stat -c %y "$bin")" = "$m0" ] || { echo "the binary of $name was rebuilt" >&2; exit 1; }
+  fi
+  # What the no-op make starts (strace, when installed).
+  unset spawned
+  if command -v strace >/dev/null; then
+    strace -f -qq -e trace=execve -o "$W/strace" \
+      make -C "$p" --no-print-directory cross-x86_64-linux >/dev/null 2>&1
+    spawned=$(grep -v 'make"' "$W/strace" | grep -o 'execve("[^"]*"' |
+      sed 's/execve("//; s/"$//' | xargs -r -n 1 basename 2>/dev/null | sort | uniq -c |
+      awk '{printf "%s%s x %s", (NR > 1 ? ", " : ""), $1, $2}')
+  fi
+  if [ "$noop" = yes ]; then
+    echo "checks:  $name: cargo saw $fresh crates Fresh and compiled nothing; make said 'Nothing to be done'${spawned+; the no-op make spawned: ${spawned:-nothing}}" >>"$W/checks"
+  else
+    echo "checks:  $name: cargo saw $fresh crates Fresh and compiled nothing" >>"$W/checks"
+    echo "WARNING: make cross-x86_64-linux is not a no-op in $p: every run reran $rerun(out/.xrust/x86_64-linux/config rewritten by each parse: $cfg_rewritten)${spawned+; it spawned: ${spawned:-nothing}}" >>"$W/checks"
+  fi
+
+  # System calls, after the checks (a make that is not a no-op is
+  # counted as it is).
+  sys_make=$(syscalls make -C "$p" --no-print-directory cross-x86_64-linux)
+  sys_cargo=$(syscalls "$W/cargo-noop-$name")
+  # (syscalls stops only its own subshell when strace fails.)
+  [ -n "$sys_make" ] && [ -n "$sys_cargo" ] || exit 1
+
+  loads="$loads$name $(load), "
+  if [ "$noop" = yes ]; then
+    bench_one "$name: make cross-x86_64-linux (xrust no-op)" "$RUNS" "$WARMUP" \
+      make -C "$p" --no-print-directory cross-x86_64-linux
+  else
+    # Each run reruns cargo: fewer of them.
+    bench_one "$name: make cross-x86_64-linux (NOT a no-op here: reruns $rerun)" 5 1 \
+      make -C "$p" --no-print-directory cross-x86_64-linux
+  fi
+  mm=$med cpu_m=$cpu
+  bench_one "$name: cargo build --release --target $TRIPLE --offline (cargo no-op)" \
+    "$RUNS" "$WARMUP" "$W/cargo-noop-$name"
+  echo "$name|$mm|$med|$cpu_m|$cpu|$noop|$rerun|$cfg_rewritten|$sys_make|$sys_cargo" >>"$W/summary"
+}
+
+first=
+loads=
+for n in $PROJECTS; do
+  [ -n "$first" ] || first=$n
+  p=$W/$n
+  case $n in
+    grepper) example grepper "$p" ;;
+    ws200) gen_ws200 "$p" ;;
+  esac
+  noop_project "$n" "$p"
+done
+echo "XRUST_HOME=$XRUST_HOME"
+
+# Where make's time goes, once: these do not depend on the project.
+printf 'all: ; @:\n' >"$W/empty.mk"
+printf -- '-load %s\nall: ; @:\n' "$top/build/xrust.so" >"$W/load.mk"
+# The project's Makefile without the per-target rules: module, config.mk,
+# init.mk and $(rust-toolchain) (a stat once installed).
+mkdir -p "$W/norules"
+printf 'XRUST_NO_RULES := 1\ninclude %s\nTC := $(rust-toolchain x86_64-linux,1.96.0)\nall: ; @:\n' \
+  "$top/mk/xrust.mk" >"$W/norules/Makefile"
+cp "$W/$first/xrust.lock" "$W/norules/" 2>/dev/null || true
+make -C "$W/norules" >/dev/null 2>&1
+
+loads="${loads}phases $(load)"
 bench_one "phase: make with an empty Makefile" "$RUNS" "$WARMUP" \
   make -f "$W/empty.mk"
 bench_one "phase: make that only loads build/xrust.so" "$RUNS" "$WARMUP" \
@@ -176,14 +310,9 @@ bench_one "phase: make including xrust.mk with XRUST_NO_RULES, \$(rust-toolchain
   "$RUNS" "$WARMUP" make -C "$W/norules"
 if command -v hyperfine >/dev/null; then tool="hyperfine -N"; else tool="date loop"; fi
 
-echo "load:    $load0 before the timed runs, $(load) at the end"
+echo "load:    before the timed runs of $loads; $(load) at the end"
 echo "timing:  $tool, $RUNS runs after $WARMUP warm-up runs"
-if [ "$noop" = yes ]; then
-  echo "checks:  cargo saw $fresh crates Fresh and compiled nothing; make said 'Nothing to be done'${spawned+; the no-op make spawned: ${spawned:-nothing}}"
-else
-  echo "checks:  cargo saw $fresh crates Fresh and compiled nothing"
-  echo "WARNING: make cross-x86_64-linux is not a no-op in $p: every run reran $rerun(out/.xrust/x86_64-linux/config rewritten by each parse: $cfg_rewritten)${spawned+; it spawned: ${spawned:-nothing}}"
-fi
+cat "$W/checks"
 echo "shared libraries the module pulls into make: $(ldd "$top/build/xrust.so" | grep -c '=>') (ldd build/xrust.so); the engine, loaded only when there is downloading or unpacking to do: $(ldd "$top/build/xrust-engine.so" | grep -c '=>') (ldd build/xrust-engine.so)"
 echo
 echo "| command | median | mean | min | mean CPU user + sys |"
@@ -191,13 +320,30 @@ echo "| --- | --- | --- | --- | --- |"
 while IFS='|' read -r med mean min cpu label; do
   echo "| $label | **$med ms** | $mean ms | $min ms | $cpu |"
 done <"$W/rows"
-mm=$(sed -n 1p "$W/rows" | cut -d'|' -f1)
-mc=$(sed -n 2p "$W/rows" | cut -d'|' -f1)
+
+# System calls of the no-ops (strace -f -c; cargo's include the sh and env
+# of its wrapper script, a few dozen).
 echo
-cpu_ms() { sed -n "${1}p" "$W/rows" | cut -d'|' -f4 | awk '{print $1 + $4}'; }
-echo "ratio: cargo / make = $(ratio "$mc" "$mm")x on the median wall time (goal >= 5x); $(ratio "$(cpu_ms 2)" "$(cpu_ms 1)")x on CPU time"
-if [ "$noop" = yes ]; then
-  echo "RESULT noop: make $mm ms, cargo $mc ms, $(ratio "$mc" "$mm")x [$(goal "$(ratio2 "$mc" "$mm")" 5 ">=")]"
-else
-  echo "RESULT noop: make is NOT a no-op here (reruns $rerun; config rewritten: $cfg_rewritten): make $mm ms, cargo $mc ms, $(ratio "$mc" "$mm")x [MISSED]"
-fi
+echo "| project | command | system calls (failing) | most frequent |"
+echo "| --- | --- | --- | --- |"
+while IFS='|' read -r name mm mc cpu_m cpu_c noop rerun cfg_rw tm em topm tc_ ec topc; do
+  echo "| $name | make | **$tm** ($em) | $topm |"
+  echo "| $name | cargo | **$tc_** ($ec) | $topc |"
+done <"$W/summary"
+
+echo
+echo "| project | make median | cargo median | cargo / make (wall) | make CPU | cargo CPU | cargo / make (CPU) | system calls make / cargo | goal >= 10x |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+while IFS='|' read -r name mm mc cpu_m cpu_c noop rerun cfg_rw tm em topm tc_ ec topc; do
+  r=$(ratio "$mc" "$mm")
+  if [ "$noop" = yes ]; then g=$(goal "$(ratio2 "$mc" "$mm")" 10 ">="); else g=MISSED; fi
+  echo "| $name | $mm ms | $mc ms | **${r}x** | $cpu_m ms | $cpu_c ms | $(ratio "$cpu_c" "$cpu_m")x | $tm / $tc_ | $g |"
+done <"$W/summary"
+echo
+while IFS='|' read -r name mm mc cpu_m cpu_c noop rerun cfg_rw tm em topm tc_ ec topc; do
+  if [ "$noop" = yes ]; then
+    echo "RESULT noop: $name, make $mm ms, cargo $mc ms, $(ratio "$mc" "$mm")x [$(goal "$(ratio2 "$mc" "$mm")" 10 ">=") at least 10x]; CPU $(ratio "$cpu_c" "$cpu_m")x; system calls make $tm, cargo $tc_"
+  else
+    echo "RESULT noop: $name, make is NOT a no-op here (reruns $rerun; config rewritten: $cfg_rw): make $mm ms, cargo $mc ms, $(ratio "$mc" "$mm")x [MISSED at least 10x]"
+  fi
+done <"$W/summary"
