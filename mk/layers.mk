@@ -326,7 +326,8 @@ $(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
 	  '$(4)/target/$(2)/$(xrust__profile_dir)' >'$(4)/$(1)/crate.d'
 	$(xrust__q)touch $$@
 
--include $(4)/$(1)/crate.d
+-include $(wildcard $(4)/$(1)/crate.d)
+$(4)/$(1)/config: ;
 endef
 
 # $(call xrust__clean_own,KEY,TRIPLE,P,X,MODE): the command that removes

@@ -64,6 +64,7 @@ XRUST_TOOLCHAIN := $(xrust__tc_path)
 $(xrust__tc_mk): $(xrust__tc_files)
 	$(call xrust__why,$(notdir $@),$?)
 	$(file >$@,xrust__tc_was := stale)
+	@:
 else
 # (No rule then: the file written here must not be remade and re-read.)
 XRUST_TOOLCHAIN := $(rust-toolchain $(xrust__thin))
@@ -105,10 +106,13 @@ include $(xrust__crate_mk)
 else
 $(rust-crate $(xrust__crate_dir),XRUST_CRATE,$(xrust__crate_mk))
 endif
+# (The recipe's `:` is a command that runs: Make checks a remade
+# makefile's time, and re-executes itself, only after one did.)
 $(xrust__crate_mk): $(XRUST_CRATE_INPUTS) $(xrust__x)/crate-dir
 	$(call xrust__why,$(notdir $@),$?)
 	$(rust-crate $(xrust__crate_dir),XRUST_CRATE,$@)
-$(XRUST_CRATE_INPUTS): ;
+	@:
+$(XRUST_CRATE_INPUTS) $(xrust__x)/crate-dir: ;
 else
 $(rust-crate $(xrust__crate_dir),XRUST_CRATE)
 endif

@@ -83,7 +83,14 @@ $(XRUST_SO) $(XRUST_ENGINE): $(call xrust__src,plugin engine lib) \
 $(XRUST_TOOL): $(call xrust__src,cli engine lib) \
                $(wildcard $(XRUST_ROOT)/include/xrust/*.h) $(XRUST_ROOT)/Makefile
 	@$(xrust__build) >&2 && touch $@
+# No rule makes the sources: an explicit empty one spares Make an
+# implicit-rule search for each of them (a hundred files) at every parse,
+# most of a no-op's time (GNU Make manual, "Remaking Makefiles").
+$(sort $(call xrust__src,plugin engine lib cli) $(wildcard \
+  $(XRUST_ROOT)/include/xrust/*.h) $(XRUST_ROOT)/Makefile): ;
 endif
+# The same for xrust's own makefiles.
+$(wildcard $(XRUST_MK_DIR)/*.mk): ;
 
 include $(XRUST_MK_DIR)/config.mk
 include $(XRUST_MK_DIR)/init.mk
