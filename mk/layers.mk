@@ -228,14 +228,10 @@ xrust__vendor_cmd = $(XRUST_TOOL) vendor '$($(1)_LOCK)' \
 # $(call xrust__crate_rules,P,X): the lockfile, vendor and stub rules of
 # the cargo project whose $(rust-crate) variables have the prefix P, with
 # its state in X.  The lockfile rule has no prerequisites, so an existing
-# lockfile never runs it.  The config records are written at parse time;
-# under `make -n` they are not, and the pattern rule lets Make report what
-# would run instead of stopping.
+# lockfile never runs it.
 define xrust__crate_rules
 $($(1)_LOCK):
 	$$(error $(call xrust__no_lock,$($(1)_LOCK)))
-
-$(2)/%/config: ;
 
 $(2)/vendor.stamp: $($(1)_LOCK) $(call xrust__vendor_gone,$(call \
     xrust__vendor_dir,$(2))) | $(XRUST_TOOL)
@@ -327,6 +323,9 @@ $(4)/$(1)/crate.stamp: $(4)/$(1)/deps.stamp $($(3)_SOURCES) $($(3)_MANIFESTS)
 	$(xrust__q)touch $$@
 
 -include $(wildcard $(4)/$(1)/crate.d)
+# The config record is written at parse time; under `make -n` it is not,
+# and this empty rule lets Make report what would run instead of
+# stopping (and, as an explicit rule, spares it an implicit-rule search).
 $(4)/$(1)/config: ;
 endef
 
