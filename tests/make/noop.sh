@@ -6,7 +6,10 @@
 # newer: strace shows a no-op opening no Cargo.toml nor Cargo.lock, and
 # a new source file, an edited manifest, a new and a removed member, a
 # deleted source, another XRUST_CRATE_DIR or XRUST_OUT, `make -n`,
-# `make clean` and two goals in one run each do the right thing.
+# `make clean` and two goals in one run each do the right thing.  The
+# same for $(rust-toolchain)'s answer (out/.xrust/toolchain.mk): no
+# rust-toolchain.toml nor xrust.lock read by a no-op, each change of them
+# read again.  And Make searches no implicit rule for xrust's own files.
 . "$(dirname "$0")/../lib.sh"
 
 serve_dist_fixture "no-op builds of a workspace against the dist fixture"
@@ -113,6 +116,22 @@ mk_run "$w" toolchain
 is "a toolchain deleted from the store: resolved again" "$rc:$(cat "$T/out")" "0:$tc"
 check "... and installed again" test -x "$tc/bin/cargo"
 rm -rf "$tc.gone"
+
+# ---- no implicit-rule search for xrust's own files ------------------------------
+
+# xrust's makefiles, the module's sources (this is a checkout), the
+# config records and the generated makefiles' inputs have explicit empty
+# rules: Make's debug output shows no implicit-rule search for any.
+mk_run "$w" -d
+is "make -d of the no-op succeeds" "$rc" 0
+sed -n "s/^ *Looking for an implicit rule for '\(.*\)'\.$/\1/p" "$T/out" \
+  >"$T/searched"
+is "no implicit-rule search for xrust's makefiles or module sources" \
+  "$(grep -c "^$(re "$XRUST_ROOT")/" "$T/searched")" 0
+is "nor for the config records or crate-dir" \
+  "$(grep -c '/out/\.xrust/\(.*/config\|crate-dir\)$' "$T/searched")" 0
+check "(the debug output does list searches: the user's own files)" \
+  grep -q . "$T/searched"
 
 # ---- a new source file, then the same one deleted -----------------------------
 
