@@ -65,6 +65,9 @@ $(xrust__tc_mk): $(xrust__tc_files)
 	$(call xrust__why,$(notdir $@),$?)
 	$(file >$@,xrust__tc_was := stale)
 	@:
+# No rule makes the toolchain files: an explicit empty one spares Make an
+# implicit-rule search for each at every parse.
+$(xrust__tc_files): ;
 else
 # (No rule then: the file written here must not be remade and re-read.)
 XRUST_TOOLCHAIN := $(rust-toolchain $(xrust__thin))
@@ -158,11 +161,31 @@ endef
 xrust__no_run = $(and $(xrust__is_apple),$(if $(call \
   xrust__is_apple,$(XRUST_HOST)),,no))
 
-$(foreach n,$(xrust__thin),$(eval $(call xrust__layer_rules,$(n),$(rust-target \
-  $(n)),XRUST_CRATE,$(xrust__x)))$(eval $(call \
-  xrust__target_rules,$(n),$(rust-target $(n)))))
-$(eval $(call xrust__layer_rules,host,$(XRUST_HOST),XRUST_CRATE,$(xrust__x)))
-$(eval $(call xrust__target_rules,host,$(XRUST_HOST)))
+# $(call xrust__names,NAMES): the targets with rules NAMES stands for, in
+# order, once each (universal2-darwin stands for both Apple targets).
+xrust__names = $(filter $(xrust__thin) host,$(call xrust__uniq,$(patsubst \
+  universal2-darwin,$(xrust__fat_in),$(1))))
+
+# Which targets get their rules.  Expanding and reading a target's
+# templates is most of a no-op's parse (about two million instructions a
+# target), so a run whose goals are all named per target (cross-NAME,
+# test-NAME) or need no target's rules (toolchain, vendor, xrust-update,
+# show, help, clean) gets the rules of the targets it names only: `make
+# cross-x86_64-linux` reads one target's rules, not those of every target
+# in XRUST_TARGETS.  Any other goal (cross-all, dist, a file, a goal of
+# the user's Makefile, no goal at all, where the user's default goal may
+# be their own) gets every target's.
+xrust__own_goals := $(foreach n,$(xrust__thin) host $(xrust__fat),cross-$(n) \
+  test-$(n)) toolchain vendor xrust-update show help clean
+xrust__lazy := $(and $(MAKECMDGOALS),$(if $(filter-out \
+  $(xrust__own_goals),$(MAKECMDGOALS)),,yes))
+xrust__ruled := $(if $(xrust__lazy),$(call xrust__names,$(patsubst \
+  cross-%,%,$(patsubst test-%,%,$(filter cross-% test-%,$(MAKECMDGOALS))))),$(xrust__thin) \
+  host)
+$(foreach n,$(xrust__ruled),$(eval $(call xrust__layer_rules,$(n),$(if $(filter \
+  host,$(n)),$(XRUST_HOST),$(rust-target $(n))),XRUST_CRATE,$(xrust__x)))$(eval \
+  $(call xrust__target_rules,$(n),$(if $(filter host,$(n)),$(XRUST_HOST),$(rust-target \
+  $(n))))))
 $(if $(xrust__fat),$(eval $(xrust__universal2_rules)))
 
 # The targets share one cargo target directory (layers.mk): the cargo
@@ -176,8 +199,6 @@ xrust__wanted_built = $(foreach g,$(xrust__goals),$(if $(filter cross-all \
 xrust__wanted_tested = $(foreach g,$(xrust__goals),$(if $(filter \
   test-all,$(g)),$(XRUST_TARGETS)) $(patsubst test-%,%,$(filter \
   test-%,$(g))))
-xrust__names = $(filter $(xrust__thin) host,$(call xrust__uniq,$(patsubst \
-  universal2-darwin,$(xrust__fat_in),$(1))))
 xrust__built := $(call xrust__names,$(xrust__wanted_built))
 xrust__tested := $(call xrust__names,$(xrust__wanted_tested))
 $(call xrust__serialize,$(foreach n,$(call xrust__uniq,$(xrust__built) \
@@ -237,8 +258,8 @@ $(call xrust__dist,$(2)): $(xrust__o)/$(1)/.stamp
 	  --mtime=@$$(SOURCE_DATE_EPOCH) -C '$(xrust__o)/$(1)' -cf - \
 	  $(call xrust__outs,$(2)) | gzip -n >$$@.tmp && mv -f $$@.tmp $$@
 endef
-$(foreach n,$(XRUST_TARGETS),$(eval $(call \
-  xrust__dist_rule,$(n),$(call xrust__triple,$(n)))))
+$(if $(xrust__lazy),,$(foreach n,$(XRUST_TARGETS),$(eval $(call \
+  xrust__dist_rule,$(n),$(call xrust__triple,$(n))))))
 xrust__dists := $(foreach n,$(XRUST_TARGETS),$(call \
   xrust__dist,$(call xrust__triple,$(n))))
 dist: $(xrust__o)/dist/SHA256SUMS

@@ -132,6 +132,46 @@ is "nor for the config records or crate-dir" \
   "$(grep -c '/out/\.xrust/\(.*/config\|crate-dir\)$' "$T/searched")" 0
 check "(the debug output does list searches: the user's own files)" \
   grep -q . "$T/searched"
+is "nor for the depfiles, xrust.lock or the toolchain files" \
+  "$(grep -c 'crate\.d$\|xrust\.lock$\|rust-toolchain' "$T/searched")" 0
+# The sources are looked up, but the search ends at xrust's pattern rule
+# for the workspace's .rs files: Make tries no file on the disk for them
+# (its built-in rules would try lib.rs.c, lib.rs.o, RCS/, SCCS/, ...).
+check "Make looks for a rule for a source, lib.rs" \
+  grep -qx "$(re "$w")/crates/util/src/lib\.rs" "$T/searched"
+is "and tries no implicit prerequisite for any source" \
+  "$(grep -c "Trying implicit prerequisite '$(re "$w")/.*\.rs[.,']" "$T/out")" 0
+
+# ---- a user's rule for a source; the rules a run reads ----------------------------
+
+# An explicit rule of the user's that makes a source still runs, and the
+# crate layer rebuilds after it.
+cp "$w/Makefile" "$T/Makefile.saved"
+printf 'pub fn n() -> u32 { 9 }\n' >"$w/util.in"
+sleep 1
+printf '%s\n' 'XRUST_TARGETS := x86_64-linux aarch64-linux' "include $mk" \
+  '$(CURDIR)/crates/util/src/lib.rs: $(CURDIR)/util.in ; cp $< $@' \
+  'mine: cross-aarch64-linux' >"$w/Makefile"
+mk_run "$w"
+is "a user's explicit rule for a source: make builds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "the user's rule ran" "$T/out" "^cp .*util\.in .*crates/util/src/lib\.rs"
+is "and the binary has the new source" "$("$w/out/host/app")" 9
+# `make cross-x86_64-linux` reads the rules of x86_64-linux only, not
+# those of every target in XRUST_TARGETS; a goal of the user's gets every
+# target's.
+mk_run "$w" -p -q cross-x86_64-linux
+like "make cross-x86_64-linux has the rules of x86_64-linux" "$T/out" \
+  "^$(re "$w")/out/\.xrust/x86_64-linux/deps\.stamp:"
+unlike "but not those of aarch64-linux" "$T/out" "^$(re "$w")/out/\.xrust/aarch64-linux/"
+unlike "nor the host's" "$T/out" "^$(re "$w")/out/\.xrust/host/"
+mk_run "$w" -n mine
+is "make -n mine (a user's goal on cross-aarch64-linux) succeeds" "$rc" 0
+[ "$rc" = 0 ] || diag_file "$T/err"
+like "it would build aarch64-linux" "$T/out" \
+  "cargo.* build .*--target aarch64-unknown-linux-musl"
+cp "$T/Makefile.saved" "$w/Makefile"
+printf 'pub fn n() -> u32 { 7 }\n' >"$w/crates/util/src/lib.rs"
 
 # ---- a new source file, then the same one deleted -----------------------------
 
