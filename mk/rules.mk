@@ -61,13 +61,14 @@ XRUST_TOOLCHAIN := $(xrust__tc_path)
 # A toolchain file newer than the answer: the answer is marked stale and
 # Make re-executes itself, so that the parse resolves again (and a bad
 # toolchain file stops the parse, as on a first build, not a recipe).
-$(xrust__tc_mk): $(xrust__tc_files)
+xrust__tc_seen := $(xrust__tc_files)
+$(xrust__tc_mk): $(xrust__tc_seen)
 	$(call xrust__why,$(notdir $@),$?)
 	$(file >$@,xrust__tc_was := stale)
 	@:
 # No rule makes the toolchain files: an explicit empty one spares Make an
 # implicit-rule search for each at every parse.
-$(xrust__tc_files): ;
+$(xrust__tc_seen): ;
 else
 # (No rule then: the file written here must not be remade and re-read.)
 XRUST_TOOLCHAIN := $(rust-toolchain $(xrust__thin))
