@@ -80,18 +80,23 @@ endif
 xrust__why = $(if $(filter 2,$(V)),@printf '  WHY     %s: %s\n' '$(1)' \
   '$(if $(2),$(2),it does not exist yet)' >&2)
 
-# $(call xrust__tr,TEXT,FROM,TO): TEXT with each word of the list FROM
-# replaced by the word at the same place in the list TO (Buildroot's
-# UPPERCASE does the same with a table of pairs).
-xrust__tr = $(if $(2),$(call xrust__tr,$(subst $(firstword $(2)),$(firstword \
-  $(3)),$(1)),$(call xrust__rest,$(2)),$(call xrust__rest,$(3))),$(1))
+# $(call xrust__upper,TEXT): TEXT upper-cased, with `-` and `.` as `_`.
+# Nested substitutions, four letters a line: a recursive $(call) over a
+# table of pairs (Buildroot's UPPERCASE) costs a no-op's parse 2.5
+# million instructions, a fifth of it, for the one triple it converts.
+xrust__upper = $(call xrust__up7,$(call xrust__up6,$(call xrust__up5,$(call \
+  xrust__up4,$(call xrust__up3,$(call xrust__up2,$(call xrust__up1,$(1))))))))
+xrust__up1 = $(subst a,A,$(subst b,B,$(subst c,C,$(subst d,D,$(1)))))
+xrust__up2 = $(subst e,E,$(subst f,F,$(subst g,G,$(subst h,H,$(1)))))
+xrust__up3 = $(subst i,I,$(subst j,J,$(subst k,K,$(subst l,L,$(1)))))
+xrust__up4 = $(subst m,M,$(subst n,N,$(subst o,O,$(subst p,P,$(1)))))
+xrust__up5 = $(subst q,Q,$(subst r,R,$(subst s,S,$(subst t,T,$(1)))))
+xrust__up6 = $(subst u,U,$(subst v,V,$(subst w,W,$(subst x,X,$(1)))))
+xrust__up7 = $(subst y,Y,$(subst z,Z,$(subst -,_,$(subst .,_,$(1)))))
 xrust__rest = $(wordlist 2,$(words $(1)),$(1))
 
 # CARGO_TARGET_<TRIPLE>_... names: the triple upper-cased, with `-` and
 # `.` as `_`.
-xrust__env_from := a b c d e f g h i j k l m n o p q r s t u v w x y z - .
-xrust__env_to   := A B C D E F G H I J K L M N O P Q R S T U V W X Y Z _ _
-xrust__upper = $(call xrust__tr,$(1),$(xrust__env_from),$(xrust__env_to))
 xrust__env = CARGO_TARGET_$(strip $(call xrust__upper,$(1)))
 
 # The linker for triple $(1): a C project's own compiler in `c` mode
