@@ -31,8 +31,10 @@
 # installed, else a loop over `date +%s.%N`; the median of RUNS runs each
 # after WARMUP runs.  Then, once (they do not depend on the project), where
 # make's time goes: make with an empty Makefile, make that only loads
-# build/xrust.so, make including xrust.mk without the rules.  Goal (issue
-# 16 item 6): make at least 10x faster than cargo for both projects.
+# build/xrust.so, make including xrust.mk without the rules; and the same
+# phases and no-ops counted in instructions by valgrind's callgrind, when
+# installed (independent of the load).  Goal (issue 16 item 6): make at
+# least 10x faster than cargo for both projects.
 #
 # If make turns out not to be a no-op, the script says what it reran and
 # times it anyway: that is what a user gets.  (Before commit cfac760 the
@@ -310,6 +312,25 @@ bench_one "phase: make including xrust.mk with XRUST_NO_RULES, \$(rust-toolchain
   "$RUNS" "$WARMUP" make -C "$W/norules"
 if command -v hyperfine >/dev/null; then tool="hyperfine -N"; else tool="date loop"; fi
 
+# The same phases and the no-ops in instructions (valgrind's callgrind,
+# when installed): counts that do not depend on the machine's load.
+: >"$W/instr"
+instr() {
+  label=$1
+  shift
+  command -v valgrind >/dev/null || return 0
+  n=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+    sed -n 's/^==[0-9]*== Collected : \([0-9]*\)$/\1/p')
+  [ -n "$n" ] || { echo "callgrind failed on: $*" >&2; exit 1; }
+  echo "$label|$(echo "$n" | awk '{printf "%.1f", $1 / 1000000}')" >>"$W/instr"
+}
+instr "make with an empty Makefile" make -f "$W/empty.mk"
+instr "make that only loads build/xrust.so" make -f "$W/load.mk"
+instr "make including xrust.mk with XRUST_NO_RULES, \$(rust-toolchain)" make -C "$W/norules"
+for n in $PROJECTS; do
+  instr "$n: the no-op make cross-x86_64-linux" make -C "$W/$n" --no-print-directory cross-x86_64-linux
+done
+
 echo "load:    before the timed runs of $loads; $(load) at the end"
 echo "timing:  $tool, $RUNS runs after $WARMUP warm-up runs"
 cat "$W/checks"
@@ -320,6 +341,15 @@ echo "| --- | --- | --- | --- | --- |"
 while IFS='|' read -r med mean min cpu label; do
   echo "| $label | **$med ms** | $mean ms | $min ms | $cpu |"
 done <"$W/rows"
+
+if [ -s "$W/instr" ]; then
+  echo
+  echo "| make (callgrind) | instructions |"
+  echo "| --- | --- |"
+  while IFS='|' read -r label n; do
+    echo "| $label | $n million |"
+  done <"$W/instr"
+fi
 
 # System calls of the no-ops (strace -f -c; cargo's include the sh and env
 # of its wrapper script, a few dozen).

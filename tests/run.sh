@@ -3,8 +3,9 @@
 # given as an argument, then every shell test under tests/cli/ and
 # tests/make/ (each a TAP producer), counts the TAP lines and ends with the
 # summary line "N passed, N failed, N skipped".  A producer that exits
-# non-zero without reporting a failure counts as one failure, so a crashed
-# script cannot pass silently.  Each producer's line gives its time.
+# non-zero without reporting a failure, or that reports no test at all,
+# counts as one failure, so a crashed script cannot pass silently; an
+# interrupted run stops.  Each producer's line gives its time.
 #
 # Environment: XRUST_TOOL (the tool under test), XRUST_BUILD, TESTS (a
 # space-separated list of shell test files to run instead of all of them),
@@ -13,7 +14,10 @@
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=${TMPDIR:-/tmp}/xrust-check.$$
-trap 'rm -f "$log"' EXIT INT TERM
+trap 'rm -f "$log"' EXIT
+# Interrupted: stop (the EXIT trap cleans up), not go on with the next
+# script.
+trap 'exit 130' INT TERM
 passed=0 failed=0 skipped=0 failures=
 
 run_one() {
@@ -29,6 +33,10 @@ run_one() {
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
     f=1
     echo "not ok - $name exited with status $rc" >>"$log"
+  elif [ $((p + s + f)) -eq 0 ]; then
+    # A script that reports nothing has checked nothing.
+    f=1
+    echo "not ok - $name reported no test" >>"$log"
   fi
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
   if [ "$f" -ne 0 ]; then
