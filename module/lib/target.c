@@ -24,6 +24,9 @@ static const struct target_row targets[] = {
   { "aarch64-darwin", "aarch64-apple-darwin" },
   { "x86_64-linux-gnu", "x86_64-unknown-linux-gnu" },
   { "aarch64-linux-gnu", "aarch64-unknown-linux-gnu" },
+  { "x86_64-windows", "x86_64-pc-windows-gnu" },
+  { "armv7-linux", "armv7-unknown-linux-musleabihf" },
+  { "riscv64-linux", "riscv64gc-unknown-linux-musl" },
 };
 
 #define TARGET_ROWS (sizeof(targets) / sizeof(targets[0]))
@@ -72,7 +75,7 @@ const char *xr_target_triple(const char *name, struct xr_err *err)
     }
   xr_fail(err, XR_ETARGET,
           "unknown target '%s' (known: %s; or a full triple such as "
-          "riscv64gc-unknown-linux-musl)", name, xr_buf_str(&known));
+          "powerpc64le-unknown-linux-musl)", name, xr_buf_str(&known));
   xr_buf_release(&known);
   return NULL;
 }

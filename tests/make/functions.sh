@@ -22,6 +22,9 @@ for pair in x86_64-linux:x86_64-unknown-linux-musl \
             aarch64-darwin:aarch64-apple-darwin \
             x86_64-linux-gnu:x86_64-unknown-linux-gnu \
             aarch64-linux-gnu:aarch64-unknown-linux-gnu \
+            x86_64-windows:x86_64-pc-windows-gnu \
+            armv7-linux:armv7-unknown-linux-musleabihf \
+            riscv64-linux:riscv64gc-unknown-linux-musl \
             riscv64gc-unknown-linux-musl:riscv64gc-unknown-linux-musl \
             thumbv7em-none-eabihf:thumbv7em-none-eabihf; do
   expand "\$(rust-target ${pair%%:*})"
