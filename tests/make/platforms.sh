@@ -200,14 +200,15 @@ if [ "$wrc" = 0 ]; then
 fi
 
 # ---- a missing MinGW-w64 ---------------------------------------------------
-# PATH holds the few programs the parse and the layers before the link
-# run, not the MinGW compiler.
+# The template, linked by rust-lld above, asked for MinGW's gcc: its
+# layers must be rebuilt, and PATH holds the few programs the parse and
+# the layers before the link run, not the MinGW compiler.
 mkdir -p "$T/minipath"
 for c in make sh touch mkdir rm cp mv cat sed grep tr env dirname uname \
   git cut sort; do
   w=$(command -v "$c") && ln -sf "$w" "$T/minipath/$c"
 done
-mk_run "$p" cross-x86_64-windows XRUST_WINDOWS_LINKER=mingw PATH="$T/minipath"
+mk_run "$h" cross-x86_64-windows XRUST_WINDOWS_LINKER=mingw PATH="$T/minipath"
 is "without MinGW-w64 the Windows build stops" "$rc" 2
 like "the error names the compiler and the Debian package" "$T/err" \
   "xrust: target 'x86_64-pc-windows-gnu' needs the MinGW-w64 C cross compiler 'x86_64-w64-mingw32-gcc', which is not on PATH \(Debian/Ubuntu: apt-get install gcc-mingw-w64-x86-64\)"
