@@ -23,6 +23,7 @@ XRUST_CRATES_DL ?= https://static.crates.io/crates/{crate}/{crate}-{version}.cra
 XRUST_OFFLINE ?=
 XRUST_JOBS ?= 8
 XRUST_MACOS_SDK ?= $(SDKROOT)
+XRUST_WINDOWS_LINKER ?=
 XRUST_CACHE_URL ?=
 XRUST_CACHE_PUSH ?=
 XRUST_VENDOR_LINKS ?= /tmp/xrust-vendor

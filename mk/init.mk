@@ -7,7 +7,8 @@
 # is kept unless FORCE=1.
 
 xrust__init_targets := x86_64-linux aarch64-linux x86_64-linux-gnu \
-  aarch64-linux-gnu x86_64-darwin aarch64-darwin
+  aarch64-linux-gnu x86_64-darwin aarch64-darwin x86_64-windows \
+  armv7-linux riscv64-linux
 
 .PHONY: init
 init: | $(XRUST_TOOL)

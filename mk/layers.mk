@@ -101,18 +101,21 @@ xrust__env = CARGO_TARGET_$(strip $(call xrust__upper,$(1)))
 
 # The linker for triple $(1): a C project's own compiler in `c` mode
 # ($(2)); else static musl links with the toolchain's own rust-lld and the
-# self-contained C runtime; the host's own triple with cc; foreign gnu
-# triples with the matching cross compiler, which must exist; Apple
-# triples with rust-lld through macos/rust-lld (macos.mk).
+# self-contained C runtime; Windows (MinGW) with the MinGW-w64 cross
+# compiler or rust-lld (xrust__win_linker); the host's own triple with
+# cc; foreign gnu triples with the matching cross compiler, which must
+# exist; Apple triples with rust-lld through macos/rust-lld (macos.mk).
 xrust__cpu = $(firstword $(subst -, ,$(1)))
 xrust__gnu_cc = $(xrust__cpu)-linux-gnu-gcc
 # One case a line, the first that applies wins; none for other triples.
 xrust__is_musl = $(findstring -linux-musl,$(1))
 xrust__is_gnu = $(findstring -linux-gnu,$(1))
 xrust__is_apple = $(findstring -apple-darwin,$(1))
+xrust__is_windows = $(findstring -windows-gnu,$(1))
 xrust__linker = $(or \
   $(if $(filter c,$(2)),$(CC)), \
   $(if $(xrust__is_musl),rust-lld), \
+  $(if $(xrust__is_windows),$(xrust__win_linker)), \
   $(if $(filter $(1),$(XRUST_HOST)),cc), \
   $(if $(xrust__is_gnu),$(xrust__gnu_cc)), \
   $(if $(xrust__is_apple),$(XRUST_MK_DIR)/macos/rust-lld))
@@ -123,23 +126,76 @@ xrust__check_linker = $(if $(and \
   $(if $(filter c,$(2)),,not-c), \
   $(filter-out $(XRUST_HOST),$(1)), \
   $(if $(shell command -v $(xrust__gnu_cc)),,missing)), \
-  $(error $(xrust__no_gnu_cc)))$(xrust__check_sdk)
+  $(error $(xrust__no_gnu_cc)))$(xrust__check_sdk)$(if \
+  $(filter c,$(2)),,$(xrust__check_win))
 xrust__no_gnu_cc = xrust: target '$(1)' needs the C cross compiler \
   '$(xrust__gnu_cc)', which is not on PATH (Debian/Ubuntu: apt-get install \
   gcc-$(subst _,-,$(xrust__cpu))-linux-gnu)
 
+# Windows (x86_64-pc-windows-gnu): XRUST_WINDOWS_LINKER `mingw` links
+# with the MinGW-w64 cross compiler (x86_64-w64-mingw32-gcc), `rust-lld`
+# with the toolchain's own rust-lld and the self-contained MinGW objects
+# (crt2.o, import libraries, libgcc) of the target's rust-std, under
+# -C link-self-contained=yes; empty (the default): the compiler when it is
+# on PATH, else rust-lld when the rust-std ships those objects, else the
+# compiler, whose absence xrust__check_win reports with the package to
+# install.  PATH is searched with $(wildcard), no shell: the answer is
+# part of the config record, written at parse time.
+xrust__mingw_cc = $(xrust__cpu)-w64-mingw32-gcc
+xrust__on_path = $(firstword $(wildcard $(addsuffix /$(1),$(subst :, ,$(PATH)))))
+xrust__win_sc = $(XRUST_TOOLCHAIN)/lib/rustlib/$(1)/lib/self-contained
+xrust__win_linker = $(if $(filter rust-lld,$(XRUST_WINDOWS_LINKER)),rust-lld,$(if \
+  $(filter mingw,$(XRUST_WINDOWS_LINKER)),$(xrust__mingw_cc),$(if $(call \
+  xrust__on_path,$(xrust__mingw_cc)),$(xrust__mingw_cc),$(if $(wildcard \
+  $(xrust__win_sc)/crt2.o),rust-lld,$(xrust__mingw_cc)))))
+# Stops a Windows build whose linker cannot work: the compiler missing,
+# or rust-lld without the self-contained objects; part of
+# xrust__check_linker, so it runs only when such a build does.
+xrust__check_win = $(if $(xrust__is_windows),$(if $(filter \
+  rust-lld,$(xrust__win_linker)),$(if $(wildcard $(xrust__win_sc)/crt2.o),,$(error \
+  $(xrust__no_win_sc))),$(if $(call xrust__on_path,$(xrust__mingw_cc)),,$(error \
+  $(xrust__no_mingw)))))
+xrust__no_mingw = xrust: target '$(1)' needs the MinGW-w64 C cross compiler \
+  '$(xrust__mingw_cc)', which is not on PATH$(if $(filter \
+  mingw,$(XRUST_WINDOWS_LINKER)),, and the toolchain's rust-std for $(1) ships \
+  no self-contained MinGW objects for rust-lld) (Debian/Ubuntu: apt-get \
+  install gcc-mingw-w64-$(subst _,-,$(xrust__cpu)))
+xrust__no_win_sc = xrust: XRUST_WINDOWS_LINKER=rust-lld: the toolchain's \
+  rust-std for $(1) has no self-contained MinGW objects \
+  ('$(xrust__win_sc)/crt2.o' is missing); link with the MinGW-w64 C cross \
+  compiler instead (XRUST_WINDOWS_LINKER=mingw; Debian/Ubuntu: apt-get \
+  install gcc-mingw-w64-$(subst _,-,$(xrust__cpu)))
+
+# The rustc flags that the target $(1) needs whatever RUSTFLAGS say, given
+# by xrust-rustc to the compilations for that target only (not to build
+# scripts and proc-macros), before any flag of the user's, which can
+# override them: rust-lld linking Windows needs the self-contained
+# objects, which rustc uses on its own only when the host is Windows; the
+# riscv64 musl target is dynamically linked unless told otherwise, where
+# the other musl targets default to static.
+xrust__target_flags = $(strip $(if $(and $(xrust__is_windows),$(filter \
+  rust-lld,$(call xrust__linker,$(1),$(2)))),-C link-self-contained=yes) \
+  $(if $(filter riscv64gc-unknown-linux-musl,$(1)),-C target-feature=+crt-static))
+
 # A runner for binaries of a foreign CPU: qemu-user when installed, that
 # is when both conditions, one a line, hold.  gnu binaries need the
 # target's libc: the multiarch one under / when present (the cross one
-# under /usr/<triple> hangs threaded programs).
+# under /usr/<triple> hangs threaded programs).  qemu names the CPUs of
+# armv7 and riscv64gc arm and riscv64.  Windows binaries run under Wine
+# when it is installed and the host is x86_64: wine64, else wine
+# (Debian's wine64 package puts its wine64 in /usr/lib/wine, and the
+# `wine` package a /usr/bin/wine that runs it).
 xrust__host_cpu = $(call xrust__cpu,$(XRUST_HOST))
-xrust__qemu = $(shell command -v qemu-$(xrust__cpu) 2>/dev/null)
+xrust__qemu_cpu = $(patsubst armv7,arm,$(patsubst riscv64gc,riscv64,$(xrust__cpu)))
+xrust__qemu = $(shell command -v qemu-$(xrust__qemu_cpu) 2>/dev/null)
 xrust__multiarch = $(wildcard /lib/ld-linux-$(xrust__cpu).so.1)
 xrust__qemu_libc = $(if $(xrust__multiarch),/,/usr/$(xrust__cpu)-linux-gnu)
-xrust__runner = $(strip $(if $(and \
+xrust__wine = $(if $(filter x86_64,$(xrust__host_cpu)),$(shell command -v \
+  wine64 2>/dev/null || command -v wine 2>/dev/null))
+xrust__runner = $(strip $(if $(xrust__is_windows),$(xrust__wine),$(if $(and \
   $(filter-out $(xrust__host_cpu),$(xrust__cpu)), \
   $(xrust__qemu)), \
-  $(xrust__qemu) $(if $(xrust__is_gnu),-L $(xrust__qemu_libc))))
+  $(xrust__qemu) $(if $(xrust__is_gnu),-L $(xrust__qemu_libc)))))
 
 xrust__profile_dir := $(if $(filter dev test,$(XRUST_PROFILE)),debug,$(if \
   $(filter release bench,$(XRUST_PROFILE)),release,$(XRUST_PROFILE)))
@@ -170,6 +226,8 @@ xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
   xrust__env,$(XRUST_HOST))_LINKER='$(call xrust__linker,$(XRUST_HOST))') \
   $(if $(call xrust__runner,$(1)),$(call \
   xrust__env,$(1))_RUNNER='$(call xrust__runner,$(1))') \
+  $(if $(call xrust__target_flags,$(1),$(2)),XRUST_RUSTC_TARGET='$(1)' \
+  XRUST_RUSTC_TARGET_FLAGS='$(call xrust__target_flags,$(1),$(2))') \
   $(if $(filter c,$(2)),$(xrust__c_env)) \
   $(if $(xrust__is_apple),$(xrust__apple_env))
 # The text of the config record (xrust__layer_rules) of triple $(1) in
@@ -177,7 +235,9 @@ xrust__cargo_env = RUSTC='$(XRUST_TOOLCHAIN)/bin/rustc' \
 xrust__config_text = toolchain=$(XRUST_TOOLCHAIN) profile=$(XRUST_PROFILE) \
   features=$(xrust__features) cargo-flags=$(XRUST_CARGO_FLAGS) \
   rustflags=$(RUSTFLAGS) target-rustflags=$($(call xrust__env,$(1))_RUSTFLAGS) \
-  linker=$(call xrust__linker,$(1),$(2))$(if $(call xrust__is_apple,$(1)), \
+  linker=$(call xrust__linker,$(1),$(2))$(if $(call \
+  xrust__target_flags,$(1),$(2)), target-flags=$(call \
+  xrust__target_flags,$(1),$(2)))$(if $(call xrust__is_apple,$(1)), \
   $(xrust__apple_config))$(if $(filter c,$(2)), cflags=$(CFLAGS) ar=$(AR))
 xrust__c_env = CC_$(xrust__cc_var)='$(CC)' CFLAGS_$(xrust__cc_var)='$(CFLAGS)' \
   AR_$(xrust__cc_var)='$(AR)'

@@ -122,9 +122,11 @@ $(rust-crate $(xrust__crate_dir),XRUST_CRATE)
 endif
 
 xrust__bins := $(XRUST_CRATE_BINS)
-# What out/NAME/ holds for triple $(1): the binaries, and the libraries
-# when the package's lib has crate types staticlib or cdylib.
-xrust__outs = $(strip $(xrust__bins) $(call \
+# What out/NAME/ holds for triple $(1): the binaries (NAME.exe on
+# Windows), and the libraries when the package's lib has crate types
+# staticlib or cdylib.
+xrust__outs = $(strip $(if $(xrust__is_windows),$(addsuffix \
+  .exe,$(xrust__bins)),$(xrust__bins)) $(call \
   xrust__libfiles,$(1),$(XRUST_CRATE_NAME),$(XRUST_CRATE_LIBS)))
 
 $(eval $(call xrust__crate_rules,XRUST_CRATE,$(xrust__x)))
@@ -145,22 +147,26 @@ $(xrust__o)/$(1)/.stamp: $(xrust__x)/$(1)/crate.stamp
 .PHONY: cross-$(1) test-$(1)
 cross-$(1): $(xrust__o)/$(1)/.stamp
 
-# A macOS test binary cannot run here unless this is a Mac: its tests
-# are built, not run, and the recipe says so.
+# A macOS test binary cannot run here unless this is a Mac, a Windows
+# one without Wine: its tests are built, not run, and the recipe says so.
 test-$(1): $(xrust__x)/$(1)/deps.stamp
 	$$(call xrust__check_linker,$(2))
 	$$(call xrust__say,TEST,$(XRUST_CRATE_NAME) ($(1)))
 	$(xrust__plus)$(xrust__q)cd '$(XRUST_CRATE_DIR)' && \
 	  $$(call xrust__cargo_env,$(2),,$(XRUST_CRATE_ROOT)) \
 	  '$(XRUST_CARGO)' test $$(call xrust__cargo_args,$(2),$(xrust__x)) \
-	  --target-dir '$(xrust__x)/target'$(if $(call \
+	  --target-dir '$(xrust__x)/target'$$(if $$(call \
 	  xrust__no_run,$(2)), --no-run && echo 'xrust: $(1): tests built but not \
-	  run: a $(XRUST_HOST) host cannot run $(2) binaries' >&2)
+	  run: a $(XRUST_HOST) host cannot run $(2) binaries$$(if $$(call \
+	  xrust__is_windows,$(2)), without Wine (Debian/Ubuntu: apt-get install \
+	  wine wine64))' >&2)
 endef
 
-# Tests of an Apple triple run on a Mac only.
-xrust__no_run = $(and $(xrust__is_apple),$(if $(call \
-  xrust__is_apple,$(XRUST_HOST)),,no))
+# Tests of an Apple triple run on a Mac only; those of a Windows triple
+# under Wine (xrust__runner), looked for when the recipe runs.
+xrust__no_run = $(or $(and $(xrust__is_apple),$(if $(call \
+  xrust__is_apple,$(XRUST_HOST)),,no)),$(and $(xrust__is_windows),$(if \
+  $(xrust__runner),,no)))
 
 # $(call xrust__names,NAMES): the targets with rules NAMES stands for, in
 # order, once each (universal2-darwin stands for both Apple targets).
@@ -250,15 +256,33 @@ xrust__commit_time = $(shell git -C '$(XRUST_CRATE_DIR)' log -1 \
   --format=%ct 2>/dev/null || echo 0)
 SOURCE_DATE_EPOCH ?= $(eval SOURCE_DATE_EPOCH := \
   $(xrust__commit_time))$(SOURCE_DATE_EPOCH)
-xrust__dist = $(xrust__o)/dist/$(XRUST_CRATE_NAME)-$(XRUST_CRATE_VERSION)-$(1).tar.gz
+# Windows targets get a .zip, as users there expect, the others a
+# .tar.gz.
+xrust__dist = $(xrust__o)/dist/$(XRUST_CRATE_NAME)-$(XRUST_CRATE_VERSION)-$(1).$(if \
+  $(xrust__is_windows),zip,tar.gz)
 define xrust__dist_rule
 $(call xrust__dist,$(2)): $(xrust__o)/$(1)/.stamp
 	$$(call xrust__say,DIST,$$(notdir $$@))
 	$(xrust__q)mkdir -p '$(xrust__o)/dist'
-	$(xrust__q)tar --sort=name --owner=0 --group=0 --numeric-owner \
+	$(xrust__q)$(if $(call xrust__is_windows,$(2)),$(call \
+	  xrust__zip,$(1),$(2)),tar --sort=name --owner=0 --group=0 --numeric-owner \
 	  --mtime=@$$(SOURCE_DATE_EPOCH) -C '$(xrust__o)/$(1)' -cf - \
-	  $(call xrust__outs,$(2)) | gzip -n >$$@.tmp && mv -f $$@.tmp $$@
+	  $(call xrust__outs,$(2)) | gzip -n >$$@.tmp && mv -f $$@.tmp $$@)
 endef
+# $(call xrust__zip,NAME,TRIPLE): the shell commands that pack the outputs
+# of NAME into $@ as a reproducible zip: a copy of each file dated
+# SOURCE_DATE_EPOCH (zip keeps local DOS times, hence TZ=UTC, and none
+# before 1980, hence the floor), entries sorted, without zip's extra
+# fields (-X: no uid, gid or extended times) nor directory entries (-D).
+xrust__zip = command -v zip >/dev/null || { echo 'xrust: make dist packs \
+  $(1) into a .zip, which needs zip, not on PATH (Debian/Ubuntu: apt-get \
+  install zip)' >&2; exit 1; }; \
+  s='$(xrust__o)/.xrust/$(1)/zip' && rm -rf "$$$$s" && mkdir -p "$$$$s" && \
+  cp $(foreach b,$(call xrust__outs,$(2)),'$(xrust__o)/$(1)/$(b)') "$$$$s/" && \
+  t=$$(SOURCE_DATE_EPOCH) && { [ "$$$$t" -ge 315532800 ] || t=315532800; } && \
+  touch -d "@$$$$t" "$$$$s"/* && rm -f $$@.tmp && (cd "$$$$s" && TZ=UTC \
+  zip -q -X -D -9 $$@.tmp $(sort $(call xrust__outs,$(2)))) && rm -rf "$$$$s" && \
+  mv -f $$@.tmp $$@
 $(if $(xrust__lazy),,$(foreach n,$(XRUST_TARGETS),$(eval $(call \
   xrust__dist_rule,$(n),$(call xrust__triple,$(n))))))
 xrust__dists := $(foreach n,$(XRUST_TARGETS),$(call \
@@ -282,7 +306,7 @@ help:
 	@$(call xrust__help,'make -jN cross-all','every target in XRUST_TARGETS')
 	@$(call xrust__help,'make test-NAME','cargo test for NAME (qemu for foreign CPUs)')
 	@$(call xrust__help,'make show','the tree of outputs')
-	@$(call xrust__help,'make dist','$(XRUST_OUT)/dist/*.tar.gz and SHA256SUMS')
+	@$(call xrust__help,'make dist','$(XRUST_OUT)/dist/*.tar.gz (*.zip for Windows) and SHA256SUMS')
 	@$(call xrust__help,'make vendor','only the vendored crates')
 	@$(call xrust__help,'make toolchain','only the toolchain (prints its path)')
 	@$(call xrust__help,'make xrust-update','re-resolve the channel and rewrite xrust.lock')
@@ -291,5 +315,5 @@ help:
 	@echo 'knobs: XRUST_TARGETS XRUST_CHANNEL XRUST_PROFILE XRUST_FEATURES'
 	@echo '  XRUST_NO_DEFAULT_FEATURES XRUST_CARGO_FLAGS XRUST_OUT XRUST_HOME'
 	@echo '  XRUST_DIST_SERVER XRUST_CRATES_DL XRUST_OFFLINE XRUST_JOBS'
-	@echo '  XRUST_MACOS_SDK MACOSX_DEPLOYMENT_TARGET XRUST_CACHE_URL'
+	@echo '  XRUST_MACOS_SDK MACOSX_DEPLOYMENT_TARGET XRUST_WINDOWS_LINKER XRUST_CACHE_URL'
 	@echo '  XRUST_CACHE_PUSH XRUST_VENDOR_LINKS V=0|1|2'

@@ -14,7 +14,8 @@
 # --no-install-recommends keeps the set small, so what a recommendation
 # would bring is listed: libc6-dev-arm64-cross (Scrt1.o, crti.o and libc
 # for aarch64-linux-gnu-gcc to link with) is only recommended by
-# gcc-aarch64-linux-gnu.
+# gcc-aarch64-linux-gnu; /usr/bin/wine comes with `wine` (only
+# recommended by wine64, whose wine64 binary lives in /usr/lib/wine).
 #
 # nginx (the WebDAV store of the cache tests, tests/fixtures/webdav.sh;
 # Debian 12's `nginx` binary carries the dav module) starts a system
@@ -33,7 +34,7 @@ test_pkgs="python3 git xz-utils zstd gzip tar time binutils file strace
   rustc-web cargo-web rust-web-src libstd-rust-web-dev
   libstd-rust-web-dev:arm64 libc6:arm64 qemu-user patchelf libllvm22
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross nghttp2-server openssl
-  cbindgen musl-tools nginx curl"
+  cbindgen musl-tools nginx curl gcc-mingw-w64-x86-64 wine wine64 zip"
 
 pkgs=$build_pkgs
 [ "${1:-}" = --build-only ] || pkgs="$pkgs $test_pkgs"

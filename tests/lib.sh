@@ -20,6 +20,8 @@ _fail=0
 _pids=
 _cleanup() {
   for _p in $_pids; do kill "$_p" 2>/dev/null; wait "$_p" 2>/dev/null; done
+  [ -z "${_wine_own:-}" ] ||
+    sh "$XRUST_ROOT/tests/fixtures/wine.sh" stop "$WINEPREFIX" 2>/dev/null
   if [ "$_fail" -ne 0 ] && [ "${XRUST_KEEP:-0}" = 1 ]; then
     echo "# kept $T"
   else
@@ -252,6 +254,22 @@ dist_fixture() {
   DIST_DIR=$(bash "$XRUST_ROOT/tests/fixtures/mkdist.sh" --print-cache-dir \
     2>"$T/dist-build.log") || { diag_file "$T/dist-build.log"; return 1; }
   export DIST_DIR
+}
+
+# wine_prefix: the Wine prefix of tests/fixtures/wine.sh, with the
+# test-only bcryptprimitives.dll stub, exported as WINEPREFIX (with
+# WINEDEBUG=-all) for the Windows binaries a test runs: the one of this
+# `make check` run, XRUST_WINE_PREFIX (tests/run.sh makes it once, on
+# first use, and stops it at the end), else one in $T, stopped at exit.
+# Returns 2 when wine or MinGW-w64 is not installed, 1 when the prefix
+# cannot be made (the reason in $T/wine.err).  Run programs with their
+# output redirected to files, never into a pipe (wine.sh says why).
+wine_prefix() {
+  WINEPREFIX=${XRUST_WINE_PREFIX:-$T/wine}
+  WINEDEBUG=-all
+  export WINEPREFIX WINEDEBUG
+  [ -n "${XRUST_WINE_PREFIX:-}" ] || _wine_own=1
+  sh "$XRUST_ROOT/tests/fixtures/wine.sh" prefix "$WINEPREFIX" 2>"$T/wine.err"
 }
 
 # start_webdav WORKDIR [--auth USER:PASS]: the nginx WebDAV store of

@@ -14,7 +14,19 @@
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 log=${TMPDIR:-/tmp}/xrust-check.$$
-trap 'rm -f "$log"' EXIT
+# One Wine prefix for the run's Windows tests (lib.sh, wine_prefix): made
+# by the first test that needs one, stopped and removed at the end.
+wine_dir=${TMPDIR:-/tmp}/xrust-wine.$$
+: "${XRUST_WINE_PREFIX:=$wine_dir/prefix}"
+export XRUST_WINE_PREFIX
+finish() {
+  rm -f "$log"
+  if [ -d "$wine_dir" ]; then
+    sh "$top/tests/fixtures/wine.sh" stop "$XRUST_WINE_PREFIX" 2>/dev/null
+    rm -rf "$wine_dir"
+  fi
+}
+trap finish EXIT
 # Interrupted: stop (the EXIT trap cleans up), not go on with the next
 # script.
 trap 'exit 130' INT TERM

@@ -3,6 +3,10 @@
  * tallies a built-in sample whose counts are known and prints one line per
  * check; with "-" it tallies standard input.  Exits 0 when every check
  * passed, 1 when one failed, 2 for bad input on standard input. */
+#if defined(__MINGW32__) && !defined(__USE_MINGW_ANSI_STDIO)
+/* MinGW-w64: C99's printf (%zu) rather than msvcrt.dll's. */
+#define __USE_MINGW_ANSI_STDIO 1
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +26,8 @@
 #else
 #define C_ARCH "other"
 #endif
-#if defined(__GLIBC__)
+/* MinGW-w64 is Rust's target_env "gnu" on Windows. */
+#if defined(__GLIBC__) || defined(__MINGW32__)
 #define C_TARGET C_ARCH "-gnu"
 #elif defined(__linux__)
 #define C_TARGET C_ARCH "-musl"

@@ -24,6 +24,9 @@ static const struct target_row targets[] = {
   { "aarch64-darwin", "aarch64-apple-darwin" },
   { "x86_64-linux-gnu", "x86_64-unknown-linux-gnu" },
   { "aarch64-linux-gnu", "aarch64-unknown-linux-gnu" },
+  { "x86_64-windows", "x86_64-pc-windows-gnu" },
+  { "armv7-linux", "armv7-unknown-linux-musleabihf" },
+  { "riscv64-linux", "riscv64gc-unknown-linux-musl" },
 };
 
 #define TARGET_ROWS (sizeof(targets) / sizeof(targets[0]))
@@ -72,7 +75,7 @@ const char *xr_target_triple(const char *name, struct xr_err *err)
     }
   xr_fail(err, XR_ETARGET,
           "unknown target '%s' (known: %s; or a full triple such as "
-          "riscv64gc-unknown-linux-musl)", name, xr_buf_str(&known));
+          "powerpc64le-unknown-linux-musl)", name, xr_buf_str(&known));
   xr_buf_release(&known);
   return NULL;
 }
@@ -325,6 +328,18 @@ static int cc_cpu_match(const char *cpus, const char *cpu, size_t n)
   return 0;
 }
 
+/* The row P falls in, or NULL. */
+static const struct cc_row *cc_row_of(const struct cc_parts *p)
+{
+  size_t i;
+
+  for (i = 0; i < CC_ROWS; i++)
+    if (!strcmp(p->os, cc_rows[i].os) && !strcmp(p->env, cc_rows[i].env) &&
+        cc_cpu_match(cc_rows[i].cpus, p->cpu, p->cpu_len))
+      return &cc_rows[i];
+  return NULL;
+}
+
 /*
  * Replaces the C library of a linux ENV with LIBC: gnu... and musl...
  * swap their first word (gnueabihf, musleabihf).  -1 when ENV has no C
@@ -356,8 +371,8 @@ const char *xr_target_from_cc_libc(const char *cc_triple, const char *libc,
 {
   static const char hint[] = "($(CC) -dumpmachine); set XRUST_TARGET to "
                              "the Rust triple";
+  const struct cc_row *row;
   struct cc_parts p;
-  size_t i;
   int ok;
 
   if (libc && *libc && strcmp(libc, "gnu") && strcmp(libc, "musl")) {
@@ -372,12 +387,19 @@ const char *xr_target_from_cc_libc(const char *cc_triple, const char *libc,
     return NULL;
   }
   ok = !cc_parse(cc_triple, &p);
-  if (ok && libc && *libc)
+  if (ok && libc && *libc) {
+    /* The CPU as the compiler's own row reads it is kept: Debian's
+     * arm-linux-gnueabihf is ARMv7, and so is its musl-gcc. */
+    row = cc_row_of(&p);
+    if (row) {
+      p.cpu = row->rust;
+      p.cpu_len = strcspn(row->rust, "-");
+    }
     ok = !cc_set_libc(&p, libc);
-  for (i = 0; ok && i < CC_ROWS; i++)
-    if (!strcmp(p.os, cc_rows[i].os) && !strcmp(p.env, cc_rows[i].env) &&
-        cc_cpu_match(cc_rows[i].cpus, p.cpu, p.cpu_len))
-      return cc_rows[i].rust;
+  }
+  row = ok ? cc_row_of(&p) : NULL;
+  if (row)
+    return row->rust;
   if (libc && *libc)
     xr_fail(err, XR_ETARGET, "no Rust target for the C compiler's target "
             "'%s' with the %s C library %s", cc_triple, libc, hint);

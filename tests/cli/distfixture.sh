@@ -21,6 +21,9 @@ fix=$XRUST_ROOT/tests/fixtures
 host=x86_64-unknown-linux-gnu
 linux="x86_64-unknown-linux-gnu aarch64-unknown-linux-gnu x86_64-unknown-linux-musl aarch64-unknown-linux-musl"
 targets="$linux x86_64-apple-darwin aarch64-apple-darwin"
+# In the manifest too (issue 15), but not installed here: their builds
+# are checked by tests/make/platforms.sh.
+more="x86_64-pc-windows-gnu armv7-unknown-linux-musleabihf riscv64gc-unknown-linux-musl"
 
 if [ "${XRUST_SKIP_FIXTURES:-0}" = 1 ]; then
   skip "dist fixture" "XRUST_SKIP_FIXTURES=1"
@@ -147,10 +150,17 @@ for pkg, t, path in files:
                          "lib/rustlib/%s/bin/rust-objcopy" % host):
                 if "%s/rustc/%s" % (stem, need) not in names:
                     bad.append("rustc: missing " + need)
-        if pkg == "rust-std" and t.endswith("-musl"):
+        if pkg == "rust-std" and "-linux-musl" in t:
             sc = "%s/rust-std-%s/lib/rustlib/%s/lib/self-contained/" % (stem, t, t)
             for need in ("crt1.o", "crti.o", "crtn.o", "rcrt1.o", "Scrt1.o", "crtbegin.o",
                          "crtend.o", "crtbeginS.o", "crtendS.o", "libc.a", "libunwind.a"):
+                if sc + need not in names:
+                    bad.append("%s: missing self-contained/%s" % (stem, need))
+        if pkg == "rust-std" and t.endswith("-windows-gnu"):
+            sc = "%s/rust-std-%s/lib/rustlib/%s/lib/self-contained/" % (stem, t, t)
+            for need in ("crt2.o", "dllcrt2.o", "libmingw32.a", "libmingwex.a",
+                         "libmsvcrt.a", "libkernel32.a", "libgcc.a", "libgcc_eh.a",
+                         "libpthread.a", "libssp.a", "libssp_nonshared.a"):
                 if sc + need not in names:
                     bad.append("%s: missing self-contained/%s" % (stem, need))
         if pkg == "rust-std":
@@ -162,7 +172,7 @@ report(not bad, "tarballs: one top dir, rust-installer v3, components, complete 
        "; ".join(bad[:10]))
 print("DATE " + date)
 EOF
-python3 "$T/verify.py" "$D" "$host" "$targets" >"$T/verify.out" 2>&1
+python3 "$T/verify.py" "$D" "$host" "$targets $more" >"$T/verify.out" 2>&1
 vrc=$?
 while IFS= read -r line; do
   case $line in

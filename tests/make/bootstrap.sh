@@ -92,7 +92,7 @@ MK
 mk_run "$T/p"
 is "an unknown target stops make" "$rc" 2
 like "the error names the user's file and line" "$T/err" \
-  "^Makefile:2: \*\*\* xrust: unknown target 'nonsense' \(known: x86_64-linux aarch64-linux x86_64-darwin aarch64-darwin x86_64-linux-gnu aarch64-linux-gnu; .*\)\.  Stop\.$"
+  "^Makefile:2: \*\*\* xrust: unknown target 'nonsense' \(known: x86_64-linux aarch64-linux x86_64-darwin aarch64-darwin x86_64-linux-gnu aarch64-linux-gnu x86_64-windows armv7-linux riscv64-linux; .*\)\.  Stop\.$"
 
 # Two Makes building one fresh checkout at once both succeed.
 src2=$T/xrust2

@@ -2,8 +2,8 @@
 # xrust-test: no-sanitize
 # Rust inside C projects (issue 13): examples/c-embed built against the
 # dist fixture for the host (gcc), for arm64 (aarch64-linux-gnu-gcc, run
-# under qemu) and static x86_64 (musl-gcc), each program run and its
-# output checked; what a rebuild runs, from a process log; the generated
+# under qemu), static x86_64 (musl-gcc) and Windows (MinGW-w64's gcc,
+# run under Wine), each program run and its output checked; what a rebuild runs, from a process log; the generated
 # tally.pc used through pkg-config --static; the cdylib loaded with
 # dlopen; two crates in one non-recursive Makefile (-j2, -C, -f from
 # elsewhere); a recursive Makefile; a C compiler with no Rust target; and
@@ -241,6 +241,58 @@ like "the musl target's rust-std was added to the toolchain" "$T/new" \
   "^GET /dist/.*/rust-std-1\.96\.0-x86_64-unknown-linux-musl\.tar\."
 unlike "and no other package was downloaded" "$T/new" \
   "/(rustc|cargo)-1|rust-std-1\.96\.0-(aarch64|x86_64-unknown-linux-gnu)"
+
+# MinGW-w64 (issue 15): x86_64-w64-mingw32-gcc's triple gives
+# x86_64-pc-windows-gnu; the program, app.exe, runs under Wine in the
+# run's private prefix (tests/fixtures/wine.sh), by the Makefile's own
+# `run` (TALLY_RUNNER is Wine).
+w=$T/mingw
+if ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
+  skip "a C program built by MinGW-w64 links tally" \
+    "x86_64-w64-mingw32-gcc is not installed"
+else
+  example "$w"
+  n=$(requests)
+  wine_prefix
+  wrc=$?
+  mk_run "$w" CC=x86_64-w64-mingw32-gcc app.exe
+  is "make CC=x86_64-w64-mingw32-gcc app.exe succeeds" "$rc" 0
+  [ "$rc" = 0 ] || diag_file "$T/err"
+  objdump -p "$w/app.exe" >"$T/pe" 2>&1
+  like "app.exe is PE32+ (optional header magic 020b)" "$T/pe" \
+    "^Magic[[:space:]]+020b"
+  sed -n 's/^[[:space:]]*DLL Name: //p' "$T/pe" | tr 'A-Z' 'a-z' |
+    sort -u >"$T/dlls"
+  is "app.exe imports system DLLs only (no MinGW runtime DLL)" \
+    "$(grep -v -E '^(kernel32|ntdll|msvcrt|userenv|ws2_32|advapi32|bcrypt|bcryptprimitives|user32|shell32|api-ms-win-[a-z0-9-]+)\.dll$' "$T/dlls")" ""
+  run_in "$w" $MAKE -s -f Makefile -f "$T/show.mk" CC=x86_64-w64-mingw32-gcc \
+    show-TALLY_TARGET
+  is "TALLY_TARGET is x86_64-pc-windows-gnu" "$(cat "$T/out")" \
+    "x86_64-pc-windows-gnu"
+  tail -n +$((n + 1)) "$SERVE_LOG" >"$T/new"
+  like "the Windows target's rust-std was added to the toolchain" "$T/new" \
+    "^GET /dist/.*/rust-std-1\.96\.0-x86_64-pc-windows-gnu\.tar\."
+  if [ "$wrc" = 2 ]; then
+    skip "app.exe runs under Wine" "wine is not installed"
+  elif [ "$wrc" != 0 ]; then
+    not_ok "a private Wine prefix is made"
+    diag_file "$T/wine.err"
+  else
+    mk_run "$w" CC=x86_64-w64-mingw32-gcc run
+    is "make run (under Wine) succeeds" "$rc" 0
+    [ "$rc" = 0 ] || diag_file "$T/err"
+    like "make run ran app.exe under Wine" "$T/out" \
+      "^[^ ]*wine[^ ]* \./app\.exe$"
+    unlike "and did not link app.exe again" "$T/out" "mingw32-gcc"
+    tr -d '\r' <"$T/out" >"$T/wout"
+    like "the Windows program checked the library's target" "$T/wout" \
+      "^target: C x86_64-gnu, Rust x86_64-gnu$"
+    like "the Windows program counted the sample" "$T/wout" \
+      "^sample: 3 lines, 14 words, 74 bytes, 69 characters$"
+    like "every check of the Windows program passed" "$T/wout" \
+      "^tally 0\.1\.0: all 11 checks passed$"
+  fi
+fi
 
 # A C compiler whose triple has no Rust target.
 mkdir -p "$T/bin"

@@ -22,6 +22,9 @@ for pair in x86_64-linux:x86_64-unknown-linux-musl \
             aarch64-darwin:aarch64-apple-darwin \
             x86_64-linux-gnu:x86_64-unknown-linux-gnu \
             aarch64-linux-gnu:aarch64-unknown-linux-gnu \
+            x86_64-windows:x86_64-pc-windows-gnu \
+            armv7-linux:armv7-unknown-linux-musleabihf \
+            riscv64-linux:riscv64gc-unknown-linux-musl \
             riscv64gc-unknown-linux-musl:riscv64gc-unknown-linux-musl \
             thumbv7em-none-eabihf:thumbv7em-none-eabihf; do
   expand "\$(rust-target ${pair%%:*})"
@@ -63,9 +66,10 @@ is "rust-cc-target of cc -dumpmachine is this machine" \
 expand '$(rust-cc-target x86_64-linux-gnu,musl)'
 is "rust-cc-target with musl as the C library" "$rc:$(cat "$T/out")" \
   "0:[x86_64-unknown-linux-musl]"
+# Debian's armhf triple is ARMv7, with musl too (armv7-linux).
 expand '$(rust-cc-target arm-linux-gnueabihf, musl )'
 is "rust-cc-target trims the C library" "$rc:$(cat "$T/out")" \
-  "0:[arm-unknown-linux-musleabihf]"
+  "0:[armv7-unknown-linux-musleabihf]"
 expand '$(rust-cc-target x86_64-linux-gnu,glibc)'
 is "rust-cc-target with an unknown C library stops make" "$rc" 2
 like "rust-cc-target names the unknown C library" "$T/err" \

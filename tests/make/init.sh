@@ -21,7 +21,7 @@ cp -r "$XRUST_ROOT/tests/fixtures/hello" "$p"
 init_in "$p"
 is "init exits 0" "$rc" 0
 printf '%s\n' \
-  'XRUST_TARGETS := x86_64-linux aarch64-linux x86_64-linux-gnu aarch64-linux-gnu x86_64-darwin aarch64-darwin' \
+  'XRUST_TARGETS := x86_64-linux aarch64-linux x86_64-linux-gnu aarch64-linux-gnu x86_64-darwin aarch64-darwin x86_64-windows armv7-linux riscv64-linux' \
   "include $XRUST_ROOT/mk/xrust.mk" >"$T/want.mk"
 check "the Makefile is the two-line template" cmp -s "$p/Makefile" "$T/want.mk"
 printf '%s\n' '[toolchain]' 'channel = "1.96.0"' 'profile = "minimal"' \

@@ -191,7 +191,8 @@ mk_run "$p" help
 is "make help succeeds" "$rc" 0
 like "make help names the crate" "$T/out" '^xrust targets for hello 0\.1\.0:$'
 like "make help: the host build" "$T/out" '^  make +host build into out/host/$'
-for t in x86_64-linux aarch64-linux x86_64-linux-gnu aarch64-linux-gnu; do
+for t in x86_64-linux aarch64-linux x86_64-linux-gnu aarch64-linux-gnu \
+  x86_64-windows armv7-linux riscv64-linux; do
   like "make help lists cross-$t with its triple" "$T/out" \
     "^  make cross-$t +$("$XRUST_TOOL" target "$t") into out/$t/\$"
 done

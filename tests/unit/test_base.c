@@ -87,6 +87,16 @@ TEST(target_table_and_triples)
   CHECK_STR(xr_target_triple("aarch64-darwin", &e), "aarch64-apple-darwin");
   CHECK_STR(xr_target_triple("aarch64-linux-gnu", &e),
             "aarch64-unknown-linux-gnu");
+  CHECK_STR(xr_target_triple("x86_64-windows", &e), "x86_64-pc-windows-gnu");
+  CHECK_STR(xr_target_triple("armv7-linux", &e),
+            "armv7-unknown-linux-musleabihf");
+  CHECK_STR(xr_target_triple("riscv64-linux", &e),
+            "riscv64gc-unknown-linux-musl");
+  CHECK_STR(xr_target_triple("x86_64-pc-windows-gnu", &e),
+            "x86_64-pc-windows-gnu");
+  CHECK_STR(xr_target_short_name("riscv64gc-unknown-linux-musl"),
+            "riscv64-linux");
+  CHECK_STR(xr_target_short_name("x86_64-pc-windows-gnu"), "x86_64-windows");
   CHECK_STR(xr_target_triple("wasm32-unknown-unknown", &e),
             "wasm32-unknown-unknown");
   CHECK(xr_target_triple("nonsense", &e) == NULL);
@@ -98,11 +108,11 @@ TEST(target_table_and_triples)
   CHECK(xr_target_triple("A-b-c", &e) == NULL);
   CHECK_STR(xr_target_short_name("x86_64-apple-darwin"), "x86_64-darwin");
   CHECK(xr_target_short_name("x-y-z") == NULL);
-  CHECK(xr_target_count() == 6);
+  CHECK(xr_target_count() == 9);
   for (i = 0; i < xr_target_count(); i++)
     CHECK_STR(xr_target_triple(xr_target_name_at(i), &e),
               xr_target_triple_at(i));
-  CHECK(xr_target_name_at(6) == NULL);
+  CHECK(xr_target_name_at(9) == NULL);
   CHECK(xr_host_triple() != NULL);
 }
 

@@ -177,7 +177,7 @@ TEST(cc_libc_override)
   CHECK_STR(xr_target_from_cc_libc("aarch64-linux-gnu", "musl", &e),
             "aarch64-unknown-linux-musl");
   CHECK_STR(xr_target_from_cc_libc("arm-linux-gnueabihf", "musl", &e),
-            "arm-unknown-linux-musleabihf");
+            "armv7-unknown-linux-musleabihf");
   CHECK_STR(xr_target_from_cc_libc("armv7l-linux-gnueabihf", "musl", &e),
             "armv7-unknown-linux-musleabihf");
   CHECK_STR(xr_target_from_cc_libc("arm-linux-gnueabi", "musl", &e),
@@ -214,8 +214,57 @@ TEST(cc_libc_override)
   CHECK_STR(e.msg, "unknown C library 'glibc' (expected gnu or musl)");
 }
 
+/*
+ * Issue 15: the C compilers of the Windows, 32-bit ARM and RISC-V
+ * targets.  MinGW-w64's maps to the x86_64-windows target itself; the
+ * glibc compilers of armhf and riscv64 map to the gnu Rust triples (a
+ * glibc program cannot take a musl staticlib: its std calls musl's
+ * symbols), and with the musl C library (XRUST_LIBC=musl, or a musl
+ * <features.h>) to the armv7-linux and riscv64-linux targets.
+ */
+TEST(cc_new_platforms_and_short_names)
+{
+  static const char *const rows[][3] = {
+    { "x86_64-w64-mingw32", "", "x86_64-windows" },
+    { "x86_64-w64-windows-gnu", "", "x86_64-windows" },
+    { "arm-linux-gnueabihf", "musl", "armv7-linux" },
+    { "arm-unknown-linux-gnueabihf", "musl", "armv7-linux" },
+    { "armv7l-linux-gnueabihf", "musl", "armv7-linux" },
+    { "armv7a-unknown-linux-gnueabihf", "musl", "armv7-linux" },
+    { "armv7-alpine-linux-musleabihf", "", "armv7-linux" },
+    { "riscv64-linux-gnu", "musl", "riscv64-linux" },
+    { "riscv64-unknown-linux-gnu", "musl", "riscv64-linux" },
+    { "riscv64-linux-musl", "", "riscv64-linux" },
+    { "riscv64-alpine-linux-musl", "", "riscv64-linux" },
+  };
+  struct xr_err e;
+  const char *t;
+  size_t i;
+
+  for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+    xr_err_clear(&e);
+    t = xr_target_from_cc_libc(rows[i][0], rows[i][1], &e);
+    REQUIRE(t != NULL);
+    CHECK_STR(xr_target_short_name(t), rows[i][2]);
+    CHECK(e.code == XR_EOK);
+  }
+  xr_err_clear(&e);
+  CHECK_STR(xr_target_from_cc("arm-linux-gnueabihf", &e),
+            "armv7-unknown-linux-gnueabihf");
+  CHECK(xr_target_short_name("armv7-unknown-linux-gnueabihf") == NULL);
+  CHECK_STR(xr_target_from_cc("riscv64-linux-gnu", &e),
+            "riscv64gc-unknown-linux-gnu");
+  CHECK_STR(xr_target_from_cc_libc("riscv64-linux-gnu", "gnu", &e),
+            "riscv64gc-unknown-linux-gnu");
+  /* The musl override of an ARMv6 musl compiler stays ARMv6. */
+  CHECK_STR(xr_target_from_cc_libc("arm-linux-musleabihf", "musl", &e),
+            "arm-unknown-linux-musleabihf");
+  CHECK(e.code == XR_EOK);
+}
+
 TAP_MAIN(TAP_CASE(cc_required_mappings),
          TAP_CASE(cc_every_row_and_example),
          TAP_CASE(cc_unmapped_triples_fail_naming_them),
          TAP_CASE(cc_empty_triple_fails),
-         TAP_CASE(cc_libc_override))
+         TAP_CASE(cc_libc_override),
+         TAP_CASE(cc_new_platforms_and_short_names))

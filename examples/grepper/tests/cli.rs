@@ -35,11 +35,13 @@ fn grepper(args: &[&str]) -> (i32, String) {
 fn text_json_and_stats() {
     let dir = tree("out");
     let d = dir.to_str().unwrap();
+    // walkdir joins with the platform's separator (`\` on Windows).
+    let s = std::path::MAIN_SEPARATOR;
     let (rc, text) = grepper(&["-i", "gamma", d]);
     assert_eq!(rc, 0);
     assert_eq!(
         text,
-        format!("{d}/a.txt:3:Gamma ray\n{d}/sub/b.txt:1:gamma\n")
+        format!("{d}{s}a.txt:3:Gamma ray\n{d}{s}sub{s}b.txt:1:gamma\n")
     );
 
     let (rc, json) = grepper(&["--json", "^delta$", d]);
@@ -54,10 +56,10 @@ fn text_json_and_stats() {
     assert_eq!(v["files_searched"], 1);
     assert_eq!(v["lines_matched"], 3);
 
-    let sub = format!("{d}/sub");
+    let sub = format!("{d}{s}sub");
     let (rc, text) = grepper(&["-e", "elt", "-e", "^gam", &sub]);
     assert_eq!(rc, 0);
-    assert_eq!(text, format!("{sub}/b.txt:1:gamma\n{sub}/b.txt:2:delta\n"));
+    assert_eq!(text, format!("{sub}{s}b.txt:1:gamma\n{sub}{s}b.txt:2:delta\n"));
 
     let cfg = dir.join("cfg.json");
     fs::write(
@@ -67,7 +69,7 @@ fn text_json_and_stats() {
     .unwrap();
     let (rc, text) = grepper(&["--config", cfg.to_str().unwrap(), d]);
     assert_eq!(rc, 0);
-    assert_eq!(text, format!("{d}/a.txt:1:alpha\n{d}/a.txt:2:beta\n"));
+    assert_eq!(text, format!("{d}{s}a.txt:1:alpha\n{d}{s}a.txt:2:beta\n"));
 
     let (rc, _) = grepper(&["nomatch-anywhere", d]);
     assert_eq!(rc, 1);
