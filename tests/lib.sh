@@ -272,6 +272,36 @@ wine_prefix() {
   sh "$XRUST_ROOT/tests/fixtures/wine.sh" prefix "$WINEPREFIX" 2>"$T/wine.err"
 }
 
+# wine_ready WHAT: wine_prefix, then reports WHAT as skipped when Wine or
+# MinGW-w64 is not installed, or a failure when the prefix cannot be
+# made; true when Windows programs can run.  wrc keeps wine_prefix's
+# status.
+wine_ready() {
+  wine_prefix
+  wrc=$?
+  case $wrc in
+    0) return 0 ;;
+    2) skip "$1" "wine or MinGW-w64 is not installed" ;;
+    *) not_ok "a private Wine prefix is made"; diag_file "$T/wine.err" ;;
+  esac
+  return 1
+}
+
+# pe_dlls EXE OBJDUMP: the DLLs the PE file EXE imports, lower-cased and
+# sorted, one a line; `objdump -p`'s whole output is left in OBJDUMP.
+pe_dlls() {
+  objdump -p "$1" >"$2" 2>&1
+  sed -n 's/^[[:space:]]*DLL Name: //p' "$2" | tr 'A-Z' 'a-z' | sort -u
+}
+
+# not_system_dlls FILE [MORE]: the DLLs listed in FILE (pe_dlls) that are
+# not system DLLs of every Windows since 10, MinGW's runtime DLLs
+# (libgcc_s_seh-1.dll, libwinpthread-1.dll, ...) among them.  MORE: more
+# names to accept, `|`-separated.
+not_system_dlls() {
+  grep -v -E "^(kernel32|ntdll|msvcrt|userenv|ws2_32|advapi32|bcrypt|bcryptprimitives|user32|shell32${2:+|$2}|api-ms-win-[a-z0-9-]+)\.dll\$" "$1"
+}
+
 # start_webdav WORKDIR [--auth USER:PASS]: the nginx WebDAV store of
 # tests/fixtures/webdav.sh, all of it in WORKDIR, stopped at exit: sets
 # WEBDAV_URL (http://127.0.0.1:PORT), WEBDAV_ROOT (the served directory),

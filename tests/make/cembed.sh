@@ -253,18 +253,14 @@ if ! command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1; then
 else
   example "$w"
   n=$(requests)
-  wine_prefix
-  wrc=$?
   mk_run "$w" CC=x86_64-w64-mingw32-gcc app.exe
   is "make CC=x86_64-w64-mingw32-gcc app.exe succeeds" "$rc" 0
   [ "$rc" = 0 ] || diag_file "$T/err"
-  objdump -p "$w/app.exe" >"$T/pe" 2>&1
+  pe_dlls "$w/app.exe" "$T/pe" >"$T/dlls"
   like "app.exe is PE32+ (optional header magic 020b)" "$T/pe" \
     "^Magic[[:space:]]+020b"
-  sed -n 's/^[[:space:]]*DLL Name: //p' "$T/pe" | tr 'A-Z' 'a-z' |
-    sort -u >"$T/dlls"
   is "app.exe imports system DLLs only (no MinGW runtime DLL)" \
-    "$(grep -v -E '^(kernel32|ntdll|msvcrt|userenv|ws2_32|advapi32|bcrypt|bcryptprimitives|user32|shell32|api-ms-win-[a-z0-9-]+)\.dll$' "$T/dlls")" ""
+    "$(not_system_dlls "$T/dlls")" ""
   run_in "$w" $MAKE -s -f Makefile -f "$T/show.mk" CC=x86_64-w64-mingw32-gcc \
     show-TALLY_TARGET
   is "TALLY_TARGET is x86_64-pc-windows-gnu" "$(cat "$T/out")" \
@@ -272,12 +268,7 @@ else
   tail -n +$((n + 1)) "$SERVE_LOG" >"$T/new"
   like "the Windows target's rust-std was added to the toolchain" "$T/new" \
     "^GET /dist/.*/rust-std-1\.96\.0-x86_64-pc-windows-gnu\.tar\."
-  if [ "$wrc" = 2 ]; then
-    skip "app.exe runs under Wine" "wine is not installed"
-  elif [ "$wrc" != 0 ]; then
-    not_ok "a private Wine prefix is made"
-    diag_file "$T/wine.err"
-  else
+  if wine_ready "app.exe runs under Wine"; then
     mk_run "$w" CC=x86_64-w64-mingw32-gcc run
     is "make run (under Wine) succeeds" "$rc" 0
     [ "$rc" = 0 ] || diag_file "$T/err"
