@@ -93,7 +93,6 @@ xrust__up4 = $(subst m,M,$(subst n,N,$(subst o,O,$(subst p,P,$(1)))))
 xrust__up5 = $(subst q,Q,$(subst r,R,$(subst s,S,$(subst t,T,$(1)))))
 xrust__up6 = $(subst u,U,$(subst v,V,$(subst w,W,$(subst x,X,$(1)))))
 xrust__up7 = $(subst y,Y,$(subst z,Z,$(subst -,_,$(subst .,_,$(1)))))
-xrust__rest = $(wordlist 2,$(words $(1)),$(1))
 
 # CARGO_TARGET_<TRIPLE>_... names: the triple upper-cased, with `-` and
 # `.` as `_`.
@@ -338,6 +337,8 @@ xrust__src_dirs = $($(1)_ROOT) $(sort $(patsubst %/,%,$(dir $(filter-out \
 # goals that run cargo in one target directory) waits for the one before
 # it, by an order-only prerequisite: none is built that was not asked for
 # and none rebuilds because another did, but no two run at once.
+# $(call xrust__rest,LIST): LIST without its first word.
+xrust__rest = $(wordlist 2,$(words $(1)),$(1))
 xrust__serialize = $(if $(word 2,$(1)),$(eval $(word 2,$(1)): | $(firstword \
   $(1)))$(call xrust__serialize,$(call xrust__rest,$(1))))
 
