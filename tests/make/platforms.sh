@@ -200,4 +200,23 @@ is "without MinGW-w64 the Windows build stops" "$rc" 2
 like "the error names the compiler and the Debian package" "$T/err" \
   "xrust: target 'x86_64-pc-windows-gnu' needs the MinGW-w64 C cross compiler 'x86_64-w64-mingw32-gcc', which is not on PATH \(Debian/Ubuntu: apt-get install gcc-mingw-w64-x86-64\)"
 
+# The default (XRUST_WINDOWS_LINKER empty) without the compiler: rust-lld,
+# since this rust-std ships the self-contained objects.  `make -q` runs no
+# recipe but writes the config record, which says what the build would
+# link with.
+mk_run "$h" -q cross-x86_64-windows PATH="$T/minipath"
+like "without MinGW-w64 the default links with rust-lld" \
+  "$h/out/.xrust/x86_64-windows/config" \
+  "linker=rust-lld target-flags=-C link-self-contained=yes"
+# rust-lld asked for, with a rust-std that has no self-contained objects
+# (a toolchain directory without them, given on the command line): one
+# error naming the missing object and the way out, before any cargo.
+mkdir -p "$T/bare-toolchain/bin"
+mk_run "$h" cross-x86_64-windows XRUST_WINDOWS_LINKER=rust-lld \
+  XRUST_TOOLCHAIN="$T/bare-toolchain"
+is "rust-lld without the self-contained objects stops the build" "$rc" 2
+like "the error names the missing crt2.o and XRUST_WINDOWS_LINKER=mingw" "$T/err" \
+  "xrust: XRUST_WINDOWS_LINKER=rust-lld: the toolchain's rust-std for x86_64-pc-windows-gnu has no self-contained MinGW objects \('$(re "$T")/bare-toolchain/lib/rustlib/x86_64-pc-windows-gnu/lib/self-contained/crt2\.o' is missing\); link with the MinGW-w64 C cross compiler instead \(XRUST_WINDOWS_LINKER=mingw"
+unlike "and no cargo ran" "$T/err" "Compiling|CARGO"
+
 done_testing
